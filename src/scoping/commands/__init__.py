@@ -1,0 +1,1 @@
+"""Subcommands of the ``scoping`` command line, one module each."""
