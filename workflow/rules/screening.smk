@@ -1,0 +1,50 @@
+# Two-reviewer screening. The sheets under the screening folder belong to people: no rule
+# lists them as outputs (Snakemake deletes outputs before rerunning a job). `prepare_sheets`
+# creates them once and later only appends rows; its output is a manifest.
+
+
+checkpoint prepare_sheets:
+    input:
+        records="results/dedup/records.csv",
+        included=get_include_from,
+    output:
+        manifest="results/screening/{stage}/sheets.json",
+    params:
+        include=get_include_flag,
+        folder=SCREENING_DIR,
+        settings=get_screening_settings,
+    wildcard_constraints:
+        stage="|".join(STAGES),
+    conda:
+        "../envs/scoping.yaml"
+    log:
+        "logs/prepare_sheets/{stage}.log",
+    shell:
+        "scoping sheets --stage {wildcards.stage} --records {input.records} {params.include}"
+        " --dir {params.folder:q} --manifest {output.manifest} --settings {params.settings:q}"
+        " > {log} 2>&1"
+
+
+rule reconcile_screening:
+    input:
+        records="results/dedup/records.csv",
+        included=get_include_from,
+        manifest="results/screening/{stage}/sheets.json",
+        sheets=get_sheet_paths,
+    output:
+        decisions="results/screening/{stage}/decisions.csv",
+        agreement="results/screening/{stage}/agreement.json",
+    params:
+        include=get_include_flag,
+        folder=SCREENING_DIR,
+        settings=get_screening_settings,
+    wildcard_constraints:
+        stage="|".join(STAGES),
+    conda:
+        "../envs/scoping.yaml"
+    log:
+        "logs/reconcile_screening/{stage}.log",
+    shell:
+        "scoping reconcile --stage {wildcards.stage} --records {input.records} {params.include}"
+        " --dir {params.folder:q} --output {output.decisions} --agreement {output.agreement}"
+        " --settings {params.settings:q} > {log} 2>&1"

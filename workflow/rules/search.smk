@@ -1,0 +1,66 @@
+# Identification: one search per configured source, then one search log for the review.
+
+
+rule fetch_pubmed:
+    output:
+        records="results/search/{source}.csv",
+        log_row="results/search/{source}.log.csv",
+    params:
+        query=source_setting("query"),
+        mindate=source_setting("mindate"),
+        maxdate=source_setting("maxdate"),
+        max_records=source_setting("max_records"),
+        arm=source_setting("arm", "database"),
+        base_url=get_pubmed_base_url,
+    wildcard_constraints:
+        source=PUBMED_SOURCES,
+    resources:
+        # NCBI allows 3 requests/s per user (10 with a key): one search at a time.
+        ncbi=1,
+    conda:
+        "../envs/scoping.yaml"
+    log:
+        "logs/fetch_pubmed/{source}.log",
+    shell:
+        "scoping pubmed {params.query:q} --source {wildcards.source}"
+        " --source-type {params.arm} --mindate {params.mindate:q} --maxdate {params.maxdate:q}"
+        " --max-records {params.max_records:q} --base-url {params.base_url:q}"
+        " --output {output.records} --search-log {output.log_row} > {log} 2>&1"
+
+
+rule import_source:
+    input:
+        get_source_file,
+    output:
+        records="results/search/{source}.csv",
+        log_row="results/search/{source}.log.csv",
+    params:
+        arm=source_setting("arm", "other"),
+        format=source_setting("format", "auto"),
+        database=source_setting("database"),
+        columns=source_setting("columns", {}),
+        searched_on=source_setting("searched_on"),
+    wildcard_constraints:
+        source=FILE_SOURCES,
+    conda:
+        "../envs/scoping.yaml"
+    log:
+        "logs/import_source/{source}.log",
+    shell:
+        "scoping import {input:q} --source {wildcards.source} --source-type {params.arm}"
+        " --format {params.format:q} --database {params.database:q} --columns {params.columns:q}"
+        " --searched-on {params.searched_on:q}"
+        " --output {output.records} --search-log {output.log_row} > {log} 2>&1"
+
+
+rule log_searches:
+    input:
+        expand("results/search/{source}.log.csv", source=SOURCES),
+    output:
+        "results/search/search_log.csv",
+    conda:
+        "../envs/scoping.yaml"
+    log:
+        "logs/log_searches.log",
+    shell:
+        "scoping search-log {input} --output {output} > {log} 2>&1"
