@@ -14,7 +14,9 @@ if not config:
     configfile: "config/config.yaml"
 
 
-check_config(config, schema_path=workflow.source_path("workflow/schemas/config.schema.yaml"))
+check_config(
+    config, schema_path=workflow.source_path("workflow/schemas/config.schema.yaml")
+)
 validate(config, "workflow/schemas/config.schema.yaml")
 
 
@@ -26,6 +28,6 @@ include: "workflow/rules/prisma.smk"
 
 
 rule all:
+    default_target: True
     input:
         get_final_outputs(),
-    default_target: True

@@ -5,7 +5,7 @@ import sys
 
 # Rules call the `scoping` command installed beside this Snakemake, even when its virtual
 # environment is not activated (e.g. `.venv/bin/snakemake ...`).
-os.environ["PATH"] = os.pathsep.join((os.path.dirname(sys.executable), os.environ["PATH"]))
+shell.prefix(f'set -euo pipefail; PATH="{os.path.dirname(sys.executable)}:$PATH"; ')
 
 STAGES = ("title_abstract", "full_text")
 SOURCES = sorted(config["sources"])

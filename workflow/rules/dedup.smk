@@ -9,13 +9,13 @@ rule dedup_records:
         clusters="results/dedup/clusters.csv",
         records="results/dedup/records.csv",
         merges="results/dedup/merge_log.csv",
+    log:
+        "logs/dedup_records.log",
+    conda:
+        "../envs/scoping.yaml"
     params:
         review=f"{SCREENING_DIR}/dedup_review.xlsx",
         settings=settings_json("dedup"),
-    conda:
-        "../envs/scoping.yaml"
-    log:
-        "logs/dedup_records.log",
     shell:
         "scoping dedup {input.records} --output {output.clusters} --records {output.records}"
         " --log {output.merges} --review {params.review:q} --settings {params.settings:q}"

@@ -12,12 +12,12 @@ rule count_prisma:
         csv="results/prisma/prisma.csv",
         md="results/prisma/prisma.md",
         svg="results/prisma/prisma.svg",
-    params:
-        settings=settings_json("prisma"),
-    conda:
-        "../envs/scoping.yaml"
     log:
         "logs/count_prisma.log",
+    conda:
+        "../envs/scoping.yaml"
+    params:
+        settings=settings_json("prisma"),
     shell:
         "scoping prisma --search-log {input.search_log} --clusters {input.clusters}"
         " --title-abstract {input.title_abstract} --full-text {input.full_text}"

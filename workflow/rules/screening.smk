@@ -9,16 +9,16 @@ checkpoint prepare_sheets:
         included=get_include_from,
     output:
         manifest="results/screening/{stage}/sheets.json",
-    params:
-        include=get_include_flag,
-        folder=SCREENING_DIR,
-        settings=get_screening_settings,
+    log:
+        "logs/prepare_sheets/{stage}.log",
     wildcard_constraints:
         stage="|".join(STAGES),
     conda:
         "../envs/scoping.yaml"
-    log:
-        "logs/prepare_sheets/{stage}.log",
+    params:
+        include=get_include_flag,
+        folder=SCREENING_DIR,
+        settings=get_screening_settings,
     shell:
         "scoping sheets --stage {wildcards.stage} --records {input.records} {params.include}"
         " --dir {params.folder:q} --manifest {output.manifest} --settings {params.settings:q}"
@@ -34,16 +34,16 @@ rule reconcile_screening:
     output:
         decisions="results/screening/{stage}/decisions.csv",
         agreement="results/screening/{stage}/agreement.json",
-    params:
-        include=get_include_flag,
-        folder=SCREENING_DIR,
-        settings=get_screening_settings,
+    log:
+        "logs/reconcile_screening/{stage}.log",
     wildcard_constraints:
         stage="|".join(STAGES),
     conda:
         "../envs/scoping.yaml"
-    log:
-        "logs/reconcile_screening/{stage}.log",
+    params:
+        include=get_include_flag,
+        folder=SCREENING_DIR,
+        settings=get_screening_settings,
     shell:
         "scoping reconcile --stage {wildcards.stage} --records {input.records} {params.include}"
         " --dir {params.folder:q} --output {output.decisions} --agreement {output.agreement}"

@@ -5,6 +5,15 @@ rule fetch_pubmed:
     output:
         records="results/search/{source}.csv",
         log_row="results/search/{source}.log.csv",
+    log:
+        "logs/fetch_pubmed/{source}.log",
+    wildcard_constraints:
+        source=PUBMED_SOURCES,
+    conda:
+        "../envs/scoping.yaml"
+    resources:
+        # NCBI allows 3 requests/s per user (10 with a key): one search at a time.
+        ncbi=1,
     params:
         query=source_setting("query"),
         mindate=source_setting("mindate"),
@@ -12,15 +21,6 @@ rule fetch_pubmed:
         max_records=source_setting("max_records"),
         arm=source_setting("arm", "database"),
         base_url=get_pubmed_base_url,
-    wildcard_constraints:
-        source=PUBMED_SOURCES,
-    resources:
-        # NCBI allows 3 requests/s per user (10 with a key): one search at a time.
-        ncbi=1,
-    conda:
-        "../envs/scoping.yaml"
-    log:
-        "logs/fetch_pubmed/{source}.log",
     shell:
         "scoping pubmed {params.query:q} --source {wildcards.source}"
         " --source-type {params.arm} --mindate {params.mindate:q} --maxdate {params.maxdate:q}"
@@ -34,18 +34,18 @@ rule import_source:
     output:
         records="results/search/{source}.csv",
         log_row="results/search/{source}.log.csv",
+    log:
+        "logs/import_source/{source}.log",
+    wildcard_constraints:
+        source=FILE_SOURCES,
+    conda:
+        "../envs/scoping.yaml"
     params:
         arm=source_setting("arm", "other"),
         format=source_setting("format", "auto"),
         database=source_setting("database"),
         columns=source_setting("columns", {}),
         searched_on=source_setting("searched_on"),
-    wildcard_constraints:
-        source=FILE_SOURCES,
-    conda:
-        "../envs/scoping.yaml"
-    log:
-        "logs/import_source/{source}.log",
     shell:
         "scoping import {input:q} --source {wildcards.source} --source-type {params.arm}"
         " --format {params.format:q} --database {params.database:q} --columns {params.columns:q}"
@@ -58,9 +58,9 @@ rule log_searches:
         expand("results/search/{source}.log.csv", source=SOURCES),
     output:
         "results/search/search_log.csv",
-    conda:
-        "../envs/scoping.yaml"
     log:
         "logs/log_searches.log",
+    conda:
+        "../envs/scoping.yaml"
     shell:
         "scoping search-log {input} --output {output} > {log} 2>&1"
