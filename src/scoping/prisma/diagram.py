@@ -115,8 +115,9 @@ def _identified_lines(flow: PrismaFlow, *, arm: str) -> list[Line]:
         if source_type == "other" and not by_type["other"]:
             continue
         lines.append(Line(f"{label} {_n(by_type[source_type])}"))
-        if settings.diagram_per_source:
-            per = flow.identified_by_database(source_types=(source_type,))
+        per = flow.identified_by_database(source_types=(source_type,))
+        # A single source named like its group ("Citation searching") would repeat the line.
+        if settings.diagram_per_source and list(per) != [label]:
             lines += [Line(f"{name} {_n(n)}", "item") for name, n in per.items()]
     return lines
 
