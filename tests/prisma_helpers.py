@@ -12,6 +12,7 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
+from scoping.prisma import PrismaFlow, build_flow, settings_from_mapping
 from scoping.searchlog import SEARCH_LOG_COLUMNS, write_search_log
 
 CLUSTER_COLUMNS = ("source", "source_type", "source_id", "record_id", "cluster_id", "is_canonical")
@@ -141,6 +142,19 @@ class ReviewFiles:
     clusters: Path
     title_abstract: Path
     full_text: Path
+
+
+def flow_of(
+    files: ReviewFiles, settings: dict | None = None, *, title_abstract=True, full_text=True
+) -> PrismaFlow:
+    """The checked flow of a review written by the helpers here."""
+    return build_flow(
+        search_log=files.search_log,
+        clusters=files.clusters,
+        title_abstract=files.title_abstract if title_abstract else None,
+        full_text=files.full_text if full_text else None,
+        settings=settings_from_mapping(settings or {}),
+    )
 
 
 def write_clusters(path: Path, hits: list[tuple[str, str, str, str, str, bool]]) -> None:

@@ -11,23 +11,18 @@ from prisma_helpers import (
     HAND_EXPECTED,
     HAND_SETTINGS,
     HAND_TITLE_ABSTRACT,
+    flow_of,
     hand_review,
     write_decisions,
 )
 
 from scoping.cli import main
 from scoping.errors import ScopingError
-from scoping.prisma import build_flow, flow_boxes, prisma_json, settings_from_mapping, write_outputs
+from scoping.prisma import flow_boxes, prisma_json, write_outputs
 
 
 def _flow(files, *, settings=HAND_SETTINGS, title_abstract=True, full_text=True):
-    return build_flow(
-        search_log=files.search_log,
-        clusters=files.clusters,
-        title_abstract=files.title_abstract if title_abstract else None,
-        full_text=files.full_text if full_text else None,
-        settings=settings_from_mapping(settings),
-    )
+    return flow_of(files, settings, title_abstract=title_abstract, full_text=full_text)
 
 
 def test_every_box_of_the_hand_review(tmp_path: Path) -> None:

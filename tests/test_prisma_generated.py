@@ -8,12 +8,13 @@ import pandas as pd
 import pytest
 from prisma_helpers import (
     GENERATED_SOURCES,
+    flow_of,
     generated_review,
     write_clusters,
     write_search_log_for,
 )
 
-from scoping.prisma import build_flow, flow_boxes, prisma_json, settings_from_mapping
+from scoping.prisma import build_flow, flow_boxes, prisma_json
 from scoping.prisma.boxes import source_box_name
 
 DBR = {"database", "register"}
@@ -92,13 +93,7 @@ def expected_boxes(files, settings: dict) -> dict[str, int]:
 @pytest.mark.parametrize("pending", [False, True], ids=["complete", "pending"])
 def test_generated_review_every_box(tmp_path: Path, pending: bool) -> None:
     files, settings = generated_review(tmp_path, pending=pending)
-    flow = build_flow(
-        search_log=files.search_log,
-        clusters=files.clusters,
-        title_abstract=files.title_abstract,
-        full_text=files.full_text,
-        settings=settings_from_mapping(settings),
-    )
+    flow = flow_of(files, settings)
     expected = expected_boxes(files, settings)
     assert sum(expected[source_box_name(s)] for s in GENERATED_SOURCES) == 5000
     assert {box.name: box.n for box in flow_boxes(flow)} == expected

@@ -12,11 +12,12 @@ from prisma_helpers import (
     HAND_FULL_TEXT,
     HAND_SETTINGS,
     HAND_TITLE_ABSTRACT,
+    flow_of,
     hand_review,
     write_decisions,
 )
 
-from scoping.prisma import build_flow, render_svg, settings_from_mapping
+from scoping.prisma import render_svg
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -80,15 +81,7 @@ HAND_BOX_TEXT = {
 
 def _svg(tmp_path: Path, *, settings=HAND_SETTINGS, full_text=True) -> str:
     files = hand_review(tmp_path)
-    return render_svg(
-        build_flow(
-            search_log=files.search_log,
-            clusters=files.clusters,
-            title_abstract=files.title_abstract,
-            full_text=files.full_text if full_text else None,
-            settings=settings_from_mapping(settings),
-        )
-    )
+    return render_svg(flow_of(files, settings, full_text=full_text))
 
 
 def box_texts(svg: str) -> dict[str, str]:
@@ -125,15 +118,7 @@ def test_svg_without_other_methods_or_previous_studies(tmp_path: Path) -> None:
         files.title_abstract, {k: v for k, v in HAND_TITLE_ABSTRACT.items() if k not in other}
     )
     write_decisions(files.full_text, {k: v for k, v in HAND_FULL_TEXT.items() if k not in other})
-    svg = render_svg(
-        build_flow(
-            search_log=files.search_log,
-            clusters=files.clusters,
-            title_abstract=files.title_abstract,
-            full_text=files.full_text,
-            settings=settings_from_mapping({"removed_other": ["reg-2"]}),
-        )
-    )
+    svg = render_svg(flow_of(files, {"removed_other": ["reg-2"]}))
     texts = box_texts(svg)
     assert not any(name.startswith(("other-", "header-other", "previous")) for name in texts)
     assert "Studies included in review (n = 2)" in texts["included"]
@@ -154,15 +139,7 @@ def test_svg_escapes_and_wraps_awkward_text(tmp_path: Path) -> None:
     decisions = dict(HAND_FULL_TEXT)
     decisions["pmid-2"] = ("exclude", reason)
     write_decisions(files.full_text, decisions)
-    svg = render_svg(
-        build_flow(
-            search_log=files.search_log,
-            clusters=files.clusters,
-            title_abstract=files.title_abstract,
-            full_text=files.full_text,
-            settings=settings_from_mapping({"title": "Children & <screens>"}),
-        )
-    )
+    svg = render_svg(flow_of(files, {"title": "Children & <screens>"}))
     texts = box_texts(svg)
     assert f"{reason} (n = 1)" in texts["dbr-reports-excluded"]
     root = etree.fromstring(svg.encode())

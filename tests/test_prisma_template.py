@@ -7,9 +7,9 @@ import io
 from pathlib import Path
 
 import pytest
-from prisma_helpers import HAND_SETTINGS, generated_review, hand_review
+from prisma_helpers import HAND_SETTINGS, flow_of, generated_review, hand_review
 
-from scoping.prisma import build_flow, prisma_csv, settings_from_mapping
+from scoping.prisma import prisma_csv
 from scoping.prisma.template import TEMPLATE_COLUMNS, TEMPLATE_ROWS
 
 TEMPLATE = "prisma/PRISMA2020/PRISMA.csv"
@@ -49,13 +49,7 @@ def test_embedded_template_is_the_published_one(shared_data: Path) -> None:
 
 def _hand_csv(tmp_path: Path) -> str:
     files = hand_review(tmp_path)
-    flow = build_flow(
-        search_log=files.search_log,
-        clusters=files.clusters,
-        title_abstract=files.title_abstract,
-        full_text=files.full_text,
-        settings=settings_from_mapping(HAND_SETTINGS),
-    )
+    flow = flow_of(files, HAND_SETTINGS)
     return prisma_csv(flow)
 
 
@@ -120,15 +114,7 @@ def test_prisma_csv_adds_up_as_the_template_reads_it(
         text = _hand_csv(tmp_path)
     else:
         files, settings = generated_review(tmp_path)
-        text = prisma_csv(
-            build_flow(
-                search_log=files.search_log,
-                clusters=files.clusters,
-                title_abstract=files.title_abstract,
-                full_text=files.full_text,
-                settings=settings_from_mapping(settings),
-            )
-        )
+        text = prisma_csv(flow_of(files, settings))
     v = read_template_values(text, template)
     assert v["database_results"] == sum(v["database_specific_results"].values())
     assert v["register_results"] == sum(v["register_specific_results"].values())
