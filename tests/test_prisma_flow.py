@@ -280,3 +280,13 @@ def test_cli_bad_input_is_one_line_and_writes_nothing(tmp_path: Path, capsys) ->
     assert code == 2
     assert err.count("\n") == 1 and "pmid-2" in err and "Traceback" not in err
     assert not out.exists()
+
+
+def test_decision_rows_of_merged_records_are_listed_not_counted(tmp_path: Path) -> None:
+    files = hand_review(tmp_path)
+    decisions = dict(HAND_TITLE_ABSTRACT)
+    decisions["ref-e1"] = ("include", "")  # Embase copy that dedup merged into pmid-1
+    write_decisions(files.title_abstract, decisions)
+    data = prisma_json(_flow(files))
+    assert data["superseded"] == {"title_abstract": ["ref-e1"], "full_text": []}
+    assert data["boxes"] == HAND_EXPECTED
