@@ -13,12 +13,14 @@ from prisma_helpers import (
     HAND_TITLE_ABSTRACT,
     flow_of,
     hand_review,
+    write_clusters,
     write_decisions,
+    write_search_log_for,
 )
 
 from scoping.cli import main
 from scoping.errors import ScopingError
-from scoping.prisma import flow_boxes, prisma_json, write_outputs
+from scoping.prisma import build_flow, flow_boxes, prisma_json, write_outputs
 
 
 def _flow(files, *, settings=HAND_SETTINGS, title_abstract=True, full_text=True):
@@ -290,3 +292,23 @@ def test_decision_rows_of_merged_records_are_listed_not_counted(tmp_path: Path) 
     data = prisma_json(_flow(files))
     assert data["superseded"] == {"title_abstract": ["ref-e1"], "full_text": []}
     assert data["boxes"] == HAND_EXPECTED
+
+
+def test_sources_sharing_a_box_file_fail(tmp_path: Path) -> None:
+    sources = {"who site": ("website", "WHO"), "who_site": ("website", "WHO")}
+    write_search_log_for(tmp_path / "log.csv", sources, {"who site": 1, "who_site": 1})
+    write_clusters(
+        tmp_path / "clusters.csv",
+        [
+            ("who site", "website", "1", "ref-1", "ref-1", True),
+            ("who_site", "website", "2", "ref-2", "ref-2", True),
+        ],
+    )
+    flow = build_flow(
+        search_log=tmp_path / "log.csv",
+        clusters=tmp_path / "clusters.csv",
+        title_abstract=None,
+        full_text=None,
+    )
+    with pytest.raises(ScopingError, match=r"'who site' and 'who_site' would share"):
+        flow_boxes(flow)

@@ -14,6 +14,7 @@ from prisma_helpers import (
     write_search_log_for,
 )
 
+from scoping.errors import ScopingError
 from scoping.prisma import build_flow, flow_boxes, prisma_json
 from scoping.prisma.boxes import source_box_name
 
@@ -155,3 +156,14 @@ def test_real_duplicate_groups(tmp_path: Path, shared_data: Path, benchmark: str
     assert data["duplicates_removed"] == duplicates > 0
     assert data["records_screened"] == len(records) - duplicates
     assert data["pending"]["title_abstract"] == len(records) - duplicates
+
+
+def test_generated_review_with_one_inconsistent_record_fails(tmp_path: Path) -> None:
+    files, settings = generated_review(tmp_path)
+    ta = pd.read_csv(files.title_abstract, dtype=str, keep_default_na=False)
+    excluded = ta[ta["final"] == "exclude"]["record_id"].iloc[123]
+    ft = pd.read_csv(files.full_text, dtype=str, keep_default_na=False)
+    extra = {column: "" for column in ft.columns} | {"record_id": excluded, "final": "include"}
+    pd.concat([ft, pd.DataFrame([extra])]).to_csv(files.full_text, index=False)
+    with pytest.raises(ScopingError, match=rf"record {excluded} is 'include' at full text but"):
+        flow_of(files, settings)

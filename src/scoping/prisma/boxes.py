@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from scoping.errors import ScopingError
 from scoping.prisma.flow import DBR_TYPES, OTHER_TYPES, Arm, PrismaFlow
 
 
@@ -52,6 +53,16 @@ def flow_boxes(flow: PrismaFlow) -> list[Box]:
     ) -> None:
         boxes.append(Box(name, label, tuple(lines), phase, arm))
 
+    slugs: dict[str, str] = {}
+    for name in flow.identified:
+        other = slugs.setdefault(source_box_name(name), name)
+        if other != name:
+            raise ScopingError(
+                f"sources '{other}' and '{name}' would share the box file "
+                f"boxes/{source_box_name(name)}.txt",
+                column="source",
+                fix="rename one source in the config (letters, digits, '.', '_', '-').",
+            )
     for name, lines in flow.identified.items():
         source = flow.sources[name]
         add(
