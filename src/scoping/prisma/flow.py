@@ -128,19 +128,9 @@ def compute_flow(
     merged_ids = {h.record_id: h.cluster_id for h in hits if h.record_id not in members}
 
     arms = {arm: Arm() for arm in ARMS}
-    for arm_name, arm in arms.items():
-        for name, lines in identified.items():
-            if _arm_of(sources[name].source_type) == arm_name:
-                arm.identified.extend(lines)
-    # The hit kept per cluster and arm: the canonical one if it is in the arm, else the first.
-    kept: set[int] = set()
-    for cid, group in members.items():
-        in_arm = [h for h in group if _arm_of(h.source_type) == cluster_arm[cid]]
-        canon = [h for h in in_arm if h.is_canonical]
-        kept.add(id((canon or in_arm)[0]))
-    for hit in hits:
-        if id(hit) not in kept:
-            arms[_arm_of(hit.source_type)].duplicates.append(hit_line(hit))
+    for name, lines in identified.items():
+        arms[_arm_of(sources[name].source_type)].identified.extend(lines)
+    _split_duplicates(members=members, cluster_arm=cluster_arm, arms=arms)
 
     removed = _removed_before_screening(settings=settings, cluster_arm=cluster_arm)
     for cid, arm_name in cluster_arm.items():
@@ -155,25 +145,19 @@ def compute_flow(
 
     ta_file = str(files.get("title_abstract", "title_abstract decisions"))
     ft_file = str(files.get("full_text", "full_text decisions"))
-    superseded = {"title_abstract": [], "full_text": []}
-    for stage, decisions, path in (
-        ("title_abstract", title_abstract, ta_file),
-        ("full_text", full_text, ft_file),
-    ):
-        for rid, decision in (decisions or {}).items():
-            if rid in cluster_arm:
-                continue
-            if rid in merged_ids:
-                superseded[stage].append(rid)
-                continue
-            raise ScopingError(
-                f"record {rid} has a {stage} decision but is not in the deduplicated records",
-                file=path,
-                row=decision.row,
-                column="record_id",
-                fix="rerun the screening sheets after dedup, or remove the stale row.",
-            )
-
+    superseded = {
+        stage: _superseded_rows(
+            stage=stage,
+            decisions=decisions,
+            cluster_ids=cluster_arm,
+            merged_ids=merged_ids,
+            file=path,
+        )
+        for stage, decisions, path in (
+            ("title_abstract", title_abstract, ta_file),
+            ("full_text", full_text, ft_file),
+        )
+    }
     ta = title_abstract or {}
     ft = full_text or {}
     for cid in removed:
@@ -187,43 +171,8 @@ def compute_flow(
                 column="final",
                 fix=f"drop {cid} from '{removed[cid]}', or its screening decision.",
             )
-
     for arm in arms.values():
-        for cid in arm.records_screened:
-            decision = ta.get(cid)
-            final = "pending" if decision is None else decision.final
-            if final == "pending":
-                arm.pending_title_abstract.append(cid)
-            elif final == "exclude":
-                arm.records_excluded.append(cid)
-            elif final == "include":
-                arm.reports_sought.append(cid)
-            else:
-                assert decision is not None
-                raise ScopingError(
-                    f"record {cid} is '{final}' at title/abstract; reports are marked not "
-                    "retrieved at full text",
-                    file=ta_file,
-                    row=decision.row,
-                    column="final",
-                    fix="screen the title and abstract (include/exclude) and mark "
-                    "not_retrieved in the full-text sheet.",
-                )
-        for cid in arm.reports_sought:
-            decision = ft.get(cid)
-            final = "pending" if decision is None else decision.final
-            if final == "not_retrieved":
-                arm.reports_not_retrieved.append(cid)
-                continue
-            arm.reports_assessed.append(cid)
-            if final == "pending":
-                arm.pending_full_text.append(cid)
-            elif final == "exclude":
-                assert decision is not None
-                arm.reports_excluded.setdefault(decision.reason or NO_REASON, []).append(cid)
-            else:
-                arm.included.append(cid)
-
+        _screen(arm, ta=ta, ft=ft, ta_file=ta_file)
     _check_full_text_follows_title_abstract(ta=ta, ft=ft, cluster_ids=cluster_arm, ft_file=ft_file)
     flow = PrismaFlow(
         sources=sources,
@@ -236,6 +185,84 @@ def compute_flow(
     )
     check_flow(flow)
     return flow
+
+
+def _split_duplicates(
+    *, members: dict[str, list[Hit]], cluster_arm: dict[str, str], arms: dict[str, Arm]
+) -> None:
+    """Keep one hit per cluster in the cluster's arm; every other hit is a duplicate.
+
+    The kept hit is the canonical one if it is in the cluster's arm, else the arm's first.
+    """
+    for cid, group in members.items():
+        in_arm = [h for h in group if _arm_of(h.source_type) == cluster_arm[cid]]
+        keep = next((h for h in in_arm if h.is_canonical), in_arm[0])
+        for hit in group:
+            if hit is not keep:
+                arms[_arm_of(hit.source_type)].duplicates.append(hit_line(hit))
+
+
+def _superseded_rows(
+    *,
+    stage: str,
+    decisions: dict[str, Decision] | None,
+    cluster_ids: dict[str, str],
+    merged_ids: dict[str, str],
+    file: str,
+) -> list[str]:
+    """Decision rows of records dedup merged into another; unknown records are an error."""
+    superseded = []
+    for rid, decision in (decisions or {}).items():
+        if rid in cluster_ids:
+            continue
+        if rid not in merged_ids:
+            raise ScopingError(
+                f"record {rid} has a {stage} decision but is not in the deduplicated records",
+                file=file,
+                row=decision.row,
+                column="record_id",
+                fix="rerun the screening sheets after dedup, or remove the stale row.",
+            )
+        superseded.append(rid)
+    return superseded
+
+
+def _screen(arm: Arm, *, ta: dict[str, Decision], ft: dict[str, Decision], ta_file: str) -> None:
+    """Sort an arm's screened records into the screening boxes by their final decisions."""
+    for cid in arm.records_screened:
+        decision = ta.get(cid)
+        final = "pending" if decision is None else decision.final
+        if final == "pending":
+            arm.pending_title_abstract.append(cid)
+        elif final == "exclude":
+            arm.records_excluded.append(cid)
+        elif final == "include":
+            arm.reports_sought.append(cid)
+        else:
+            assert decision is not None
+            raise ScopingError(
+                f"record {cid} is '{final}' at title/abstract; reports are marked not "
+                "retrieved at full text",
+                file=ta_file,
+                row=decision.row,
+                column="final",
+                fix="screen the title and abstract (include/exclude) and mark "
+                "not_retrieved in the full-text sheet.",
+            )
+    for cid in arm.reports_sought:
+        decision = ft.get(cid)
+        final = "pending" if decision is None else decision.final
+        if final == "not_retrieved":
+            arm.reports_not_retrieved.append(cid)
+            continue
+        arm.reports_assessed.append(cid)
+        if final == "pending":
+            arm.pending_full_text.append(cid)
+        elif final == "exclude":
+            assert decision is not None
+            arm.reports_excluded.setdefault(decision.reason or NO_REASON, []).append(cid)
+        else:
+            arm.included.append(cid)
 
 
 def _identified_by_source(
