@@ -6,7 +6,7 @@ import re
 import struct
 from pathlib import Path
 
-import pytest
+import resvg_py  # the dev extra: a self-contained wheel, no system cairo
 from lxml import etree
 from prisma_helpers import (
     HAND_FULL_TEXT,
@@ -157,7 +157,6 @@ def _png_size(png: bytes) -> tuple[int, int]:
 
 
 def test_svg_renders_to_png(tmp_path: Path) -> None:
-    resvg_py = pytest.importorskip("resvg_py", reason="pip install resvg-py (the dev extra)")
     svg = _svg(tmp_path)
     png = bytes(resvg_py.svg_to_bytes(svg_string=svg))
     root = etree.fromstring(svg.encode())
