@@ -63,6 +63,12 @@ def get_screening_settings(wildcards):
     return json.dumps(settings, sort_keys=True)
 
 
+def get_prisma_settings(wildcards):
+    settings = dict(config["prisma"])
+    settings["title"] = settings.get("title") or config["review"]["title"]
+    return json.dumps(settings, sort_keys=True)
+
+
 def get_include_from(wildcards):
     """Full-text screening takes the records included at title/abstract."""
     if wildcards.stage == "full_text":

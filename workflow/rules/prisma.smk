@@ -12,12 +12,13 @@ rule count_prisma:
         csv="results/prisma/prisma.csv",
         md="results/prisma/prisma.md",
         svg="results/prisma/prisma.svg",
+        boxes=directory("results/prisma/boxes"),
     log:
         "logs/count_prisma.log",
     conda:
         "../envs/scoping.yaml"
     params:
-        settings=settings_json("prisma"),
+        settings=get_prisma_settings,
     shell:
         "scoping prisma --search-log {input.search_log} --clusters {input.clusters}"
         " --title-abstract {input.title_abstract} --full-text {input.full_text}"
