@@ -692,6 +692,8 @@ class PubmedSearch:
                 ", ".join(missing[:10]),
             )
         records = [fetcher.records[p] for p in pmids if p in fetcher.records]
+        for rec in records:
+            rec.retrieved_at = top.fetched_at
         return SearchResult(
             query=self.query,
             query_translation=top.query_translation,
