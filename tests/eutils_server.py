@@ -270,6 +270,8 @@ class EutilsServer:
         self.canned = dict(canned)
         self.html_page = html_page
         self.stats = ServerStats()
+        #: Answer history fetches as if the WebEnv had expired (NCBI drops them after hours).
+        self.forget_history = False
         self.base_url = ""
         self.stopping = threading.Event()
         self.lock = threading.Lock()
@@ -327,6 +329,8 @@ class EutilsServer:
         elif params.get("WebEnv"):
             history = self.histories.get(params["WebEnv"])
             found = history.queries.get(params.get("query_key", "")) if history else None
+            if self.forget_history:
+                found = None
             if found is None:
                 return EFETCH_HEAD + _element(
                     "eFetchResult", _error(f"Unable to obtain query #{params.get('query_key')}")
@@ -401,7 +405,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _answer(self, params: dict[str, str]) -> None:
         state = self.state
-        endpoint = urlsplit(self.path).path.rsplit("/", 1)[-1].removesuffix(".fcgi")
+        path = urlsplit(self.path).path
+        folder, _, name = path.rpartition("/")
+        endpoint = name.removesuffix(".fcgi") if folder == "/entrez/eutils" else path
         with state.lock:
             state.stats.requests += 1
             state.stats.by_endpoint[endpoint] += 1
