@@ -429,23 +429,21 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             self.connection.close()
             return
-        if fault == "429":
+        if fault in ("429", "ratelimit_json"):
+            # NCBI's own body, which echoes the API key (or the caller's address).
             who = params.get("api_key") or self.client_address[0]
             body = json.dumps(
                 {"error": "API rate limit exceeded", "api-key": who, "count": "4", "limit": "3"}
             ).encode()
-            self._send(429, body, "application/json", {"Retry-After": state.faults.retry_after})
+            if fault == "429":
+                retry = {"Retry-After": state.faults.retry_after}
+                self._send(429, body, "application/json", retry)
+            else:
+                self._send(200, body, "application/json")
             return
         if fault in ("500", "502", "503"):
             page = f"<html><head><title>{fault} Server Error</title></head></html>".encode()
             self._send(int(fault), page, "text/html")
-            return
-        if fault == "ratelimit_json":
-            who = params.get("api_key") or self.client_address[0]
-            body = json.dumps(
-                {"error": "API rate limit exceeded", "api-key": who, "count": "4", "limit": "3"}
-            ).encode()
-            self._send(200, body, "application/json")
             return
         if fault == "html":
             self._send(200, state.html_page, "text/html")

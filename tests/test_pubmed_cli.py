@@ -46,7 +46,7 @@ def test_every_flag_empty_means_not_given(tmp_path: Path, monkeypatch, capsys) -
                 *["--mindate", "", "--maxdate", "", "--max-records", ""],
                 *["--source", "", "--source-type", "", "--base-url", ""],
                 *["--cache-dir", "", "--refresh", "", "--batch-size", ""],
-                *["--output", "", "--search-log", ""],
+                *["--output", "", "--search-log", "", "--filters", ""],
             ]
         )
         sent = server.stats.log
@@ -157,3 +157,20 @@ def test_refresh_flag_forms(given: list[str], expected: str) -> None:
     from scoping.cli import build_parser
 
     assert build_parser().parse_args(["pubmed", "q", *given]).refresh == expected
+
+
+def test_filters_are_anded_and_logged(tmp_path: Path) -> None:
+    from scoping.eutils import compose_query
+
+    assert compose_query("a OR b", "") == "a OR b"
+    assert compose_query("a OR b", "english[lang]") == "(a OR b) AND (english[lang])"
+    both = '["english[lang]", "humans[mh]"]'
+    assert compose_query("a", both) == "(a) AND (english[lang]) AND (humans[mh])"
+    with serve(corpus=synthetic_corpus(3)) as server:
+        log = tmp_path / "log.csv"
+        args = ["pubmed", "a", "--filters", both, "--base-url", server.base_url]
+        args += ["--output", str(tmp_path / "r.csv"), "--search-log", str(log)]
+        assert main([*args, "--cache-dir", str(tmp_path / "c")]) == 0
+        assert server.stats.log[0]["term"] == "(a) AND (english[lang]) AND (humans[mh])"
+    assert read_search_log(log)[0]["query"] == "(a) AND (english[lang]) AND (humans[mh])"
+    assert main(["pubmed", "a", "--filters", "[oops", "--base-url", server.base_url]) == 2

@@ -682,8 +682,12 @@ class PubmedSearch:
             source_type=source_type,
             progress=progress,
         )
-        for leaf in leaves:
-            fetcher.fetch_page(leaf)
+        if len(leaves) == 1:
+            fetcher.fetch_page(leaves[0])
+        else:
+            # Date ranges hold uneven, overlapping ID lists: batching the union by ID fills
+            # every request, where per-range history batches would leave many part-empty.
+            fetcher.fetch_ids(pmids)
         missing = fetcher.fetch_missing()
         if missing:
             log.warning(
@@ -785,12 +789,41 @@ class _Fetcher:
                 records = self._efetch(todo)
             self._store(records)
 
+    def fetch_ids(self, pmids: Sequence[str]) -> None:
+        """Fetch by POSTed ID lists, ``batch_size`` at a time."""
+        for start in range(0, len(pmids), self.batch_size):
+            self._store(self._efetch(pmids[start : start + self.batch_size]))
+
     def fetch_missing(self) -> list[str]:
         """Ask once more, by ID, for what no batch returned; the PMIDs still missing."""
-        missing = sorted(self.wanted - set(self.records), key=int)
-        for start in range(0, len(missing), self.batch_size):
-            self._store(self._efetch(missing[start : start + self.batch_size]))
+        self.fetch_ids(sorted(self.wanted - set(self.records), key=int))
         return sorted(self.wanted - set(self.records), key=int)
+
+
+def compose_query(query: str, filters: str | Sequence[str] = ()) -> str:
+    """``query`` ANDed with PubMed filters (``english[lang]``...); the query alone without any.
+
+    ``filters`` is PubMed syntax as one string, a JSON list of strings, or a sequence.
+    """
+    if isinstance(filters, str):
+        text = filters.strip()
+        if text.startswith("["):
+            try:
+                items = json.loads(text)
+            except ValueError:
+                raise ScopingError(
+                    f"--filters '{text}' is not a JSON list",
+                    column="--filters",
+                    fix='write e.g. ["english[lang]", "humans[mh]"] or plain PubMed syntax.',
+                ) from None
+        else:
+            items = [text]
+    else:
+        items = list(filters)
+    parts = [str(f).strip() for f in items if str(f).strip()]
+    if not parts:
+        return query
+    return " AND ".join([f"({query.strip()})", *(f"({f})" for f in parts)])
 
 
 def search_pubmed(

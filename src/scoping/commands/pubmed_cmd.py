@@ -17,6 +17,7 @@ from scoping.eutils import (
     DEFAULT_BATCH,
     Credentials,
     EutilsClient,
+    compose_query,
     resolve_base_url,
     search_pubmed,
 )
@@ -38,6 +39,11 @@ def add_command(subparsers: argparse._SubParsersAction) -> None:
         ),
     )
     parser.add_argument("query", help="the PubMed query, exactly as typed in PubMed")
+    parser.add_argument(
+        "--filters",
+        default="",
+        help="PubMed filters ANDed to the query: PubMed syntax or a JSON list of strings",
+    )
     parser.add_argument("--mindate", default="", help="earliest publication date, YYYY/MM/DD")
     parser.add_argument("--maxdate", default="", help="latest publication date, YYYY/MM/DD")
     parser.add_argument(
@@ -142,7 +148,7 @@ def run(args: argparse.Namespace) -> int:
         with _progress(f"pubmed {source}") as progress:
             result = search_pubmed(
                 client=client,
-                query=args.query,
+                query=compose_query(args.query, args.filters),
                 mindate=args.mindate,
                 maxdate=args.maxdate,
                 max_records=_int_option(args.max_records, "--max-records"),
