@@ -174,3 +174,17 @@ def test_filters_are_anded_and_logged(tmp_path: Path) -> None:
         assert server.stats.log[0]["term"] == "(a) AND (english[lang]) AND (humans[mh])"
     assert read_search_log(log)[0]["query"] == "(a) AND (english[lang]) AND (humans[mh])"
     assert main(["pubmed", "a", "--filters", "[oops", "--base-url", server.base_url]) == 2
+
+
+def test_progress_bar_on_a_terminal_log_lines_otherwise(monkeypatch, caplog, capsys) -> None:
+    from scoping.commands import pubmed_cmd
+
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: False)
+    with caplog.at_level("INFO", logger="scoping.pubmed"), pubmed_cmd._progress("pm") as step:
+        step(500, 1000)
+    assert "pm: 500/1000 records fetched" in caplog.text
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    with pubmed_cmd._progress("pm") as step:
+        step(250, 1000)
+        step(1000, 1000)
+    assert "1000/1000" in capsys.readouterr().err  # tqdm's bar

@@ -190,10 +190,14 @@ class RateLimiter:
 
 
 def default_limiter_path(base_url: str) -> Path:
-    """One pacing file per E-utilities host, in the system temp dir (shared by all runs)."""
+    """One pacing file per E-utilities host and user, in the system temp dir.
+
+    Shared by every run of that user (another user's file could not be opened for writing).
+    """
     host = urlsplit(base_url).netloc or base_url
     digest = hashlib.sha1(host.encode("utf-8")).hexdigest()[:16]
-    return Path(tempfile.gettempdir()) / f"scoping-eutils-{digest}.pace"
+    user = os.getuid() if hasattr(os, "getuid") else os.environ.get("USERNAME", "user")
+    return Path(tempfile.gettempdir()) / f"scoping-eutils-{user}-{digest}.pace"
 
 
 # --------------------------------------------------------------------------- client
@@ -591,7 +595,15 @@ class PubmedSearch:
         self.searches = 0
 
     def esearch(self, *, lo: date | None, hi: date | None, retmax: int) -> SearchPage:
-        params = {"db": "pubmed", "term": self.query, "retmax": str(retmax), "retstart": "0"}
+        # sort=pub_date makes the order (and so --max-records) newest first, whatever
+        # PubMed's default order is at the time.
+        params = {
+            "db": "pubmed",
+            "term": self.query,
+            "retmax": str(retmax),
+            "retstart": "0",
+            "sort": "pub_date",
+        }
         if lo is not None or hi is not None:
             params.update(
                 datetype=self.datetype,
