@@ -339,6 +339,29 @@ class EutilsClient:
         key = self.credentials.api_key
         return text.replace(key, "***") if key else text
 
+    def _read_cache(
+        self, path: Path, validate: Callable[[bytes], Any]
+    ) -> tuple[Any, Response] | None:
+        if not path.is_file():
+            return None
+        body = path.read_bytes()
+        try:
+            parsed = validate(body)
+        except ResponseProblem:
+            log.warning("%s: cached response unusable, fetching again", path.name)
+            return None
+        self.stats.cache_hits += 1
+        fetched_at = ""
+        with contextlib.suppress(OSError, ValueError, LookupError, TypeError):
+            fetched_at = json.loads(path.with_suffix(".json").read_text("utf-8"))["fetched_at"]
+        return parsed, Response(body, fetched_at, True)
+
+    @staticmethod
+    def _write_cache(path: Path, body: bytes, fetched_at: str) -> None:
+        write_bytes_atomic(path, body)
+        # When PubMed answered: a rerun served from the cache reports the original date.
+        write_text_atomic(path.with_suffix(".json"), json.dumps({"fetched_at": fetched_at}))
+
     # -- one call -------------------------------------------------------------------------
 
     def call(
@@ -357,19 +380,10 @@ class EutilsClient:
         cache_path = self._cache_path(
             endpoint, cache_params if cache_params is not None else params
         )
-        if cache_path is not None and not self.refresh and cache_path.is_file():
-            body = cache_path.read_bytes()
-            try:
-                parsed = validate(body)
-            except ResponseProblem:
-                log.warning("%s: cached response unusable, fetching again", endpoint)
-            else:
-                self.stats.cache_hits += 1
-                meta_path = cache_path.with_suffix(".json")
-                fetched_at = ""
-                with contextlib.suppress(OSError, ValueError):
-                    fetched_at = json.loads(meta_path.read_text("utf-8")).get("fetched_at", "")
-                return parsed, Response(body, fetched_at, True)
+        if cache_path is not None and not self.refresh:
+            cached = self._read_cache(cache_path, validate)
+            if cached is not None:
+                return cached
 
         url = f"{self.base_url}{endpoint}.fcgi"
         data = {**params, **self.credentials.params()}
@@ -394,11 +408,7 @@ class EutilsClient:
                     else:
                         fetched_at = datetime.now(UTC).replace(microsecond=0).isoformat()
                         if cache_path is not None:
-                            write_bytes_atomic(cache_path, body)
-                            write_text_atomic(
-                                cache_path.with_suffix(".json"),
-                                json.dumps({"endpoint": endpoint, "fetched_at": fetched_at}),
-                            )
+                            self._write_cache(cache_path, body, fetched_at)
                         return parsed, Response(body, fetched_at, False)
                 elif reply.status_code == 429 or reply.status_code >= 500:
                     problem = ResponseProblem(f"HTTP {reply.status_code}")
