@@ -259,13 +259,14 @@ def test_union_short_of_the_count_is_an_error(tmp_path: Path) -> None:
             search.run()
 
 
-def test_zero_results_from_a_real_reply(shared_data: Path, tmp_path: Path) -> None:
+def test_zero_results_from_a_real_reply(shared_data: Path, tmp_path: Path, caplog) -> None:
     reply = (shared_data / "entrez" / "biopython" / "Entrez" / "esearch8.xml").read_bytes()
     with serve(corpus=real_corpus(), canned={"abcXYZ": reply}) as server:
         result = search_pubmed(client=fast_client(server.base_url, tmp_path), query="abcXYZ")
         assert server.stats.by_endpoint == {"esearch": 1}
     assert (result.count, result.records) == (0, [])
     assert result.query_translation == "(abcXYZ[All Fields])"
+    assert "PubMed reports PhraseNotFound: abcXYZ" in caplog.text
 
 
 def test_rate_limit_is_shared_across_processes(tmp_path: Path) -> None:

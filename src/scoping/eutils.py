@@ -467,6 +467,7 @@ class SearchPage:
     query_key: str
     fetched_at: str
     from_cache: bool
+    notes: tuple[str, ...] = ()
     mindate: date | None = None
     maxdate: date | None = None
 
@@ -495,6 +496,12 @@ def parse_esearch(body: bytes, *, retstart: int = 0, retmax: int = ESEARCH_CAP) 
         "query_translation": " ".join((root.findtext("QueryTranslation") or "").split()),
         "webenv": (root.findtext("WebEnv") or "").strip(),
         "query_key": (root.findtext("QueryKey") or "").strip(),
+        # PubMed ran the query without these parts (PhraseNotFound, FieldNotFound...):
+        # the reviewer must know, since the log shows the query as written.
+        "notes": tuple(
+            f"{node.tag}: {' '.join((node.text or '').split())}"
+            for node in root.iterfind("ErrorList/*")
+        ),
     }
 
 
@@ -674,6 +681,8 @@ class PubmedSearch:
             raise ScopingError("max_records is negative", fix="give 0 or more, or leave it empty.")
         first_max = self.cap if max_records is None else min(self.cap, max_records)
         top = self.esearch(lo=self.mindate, hi=self.maxdate, retmax=first_max)
+        for note in top.notes:
+            log.warning("pubmed: PubMed reports %s (translation: %s)", note, top.query_translation)
         wanted = top.count if max_records is None else min(top.count, max_records)
         if wanted <= len(top.ids):
             leaves = [top]
