@@ -27,10 +27,10 @@ from scoping.eutils import (
     Credentials,
     EutilsClient,
     PubmedSearch,
+    guess_start,
     parse_date_limit,
     resolve_base_url,
     search_pubmed,
-    split_date_range,
 )
 
 BIG = 25_000
@@ -218,27 +218,35 @@ def test_max_records_fetches_the_newest(tmp_path: Path) -> None:
     assert len(result.records) == 40
 
 
-def test_recursive_splitting_with_a_small_cap(tmp_path: Path) -> None:
-    """A server cap of 100 forces splitting on 2,000 records; their dates (1950s) are far
-    from where the first split expects most records (recent years), so ranges split again."""
-    corpus = synthetic_corpus(2000, first_year=1950, last_year=1959)
+def test_date_walk_with_a_burst_and_a_small_cap(tmp_path: Path) -> None:
+    """A server cap of 100 on 2,100 records: 1,500 spread over 2000-2024 and 600 in 2012
+    alone, so a range sized by the density around it overflows and is walked again."""
+    spread = synthetic_corpus(1500, first_year=2000, last_year=2024).articles
+    burst = synthetic_corpus(600, first_year=2012, last_year=2012, first_pmid=30_000_000)
+    corpus = Corpus(spread + burst.articles)
     with serve(corpus=corpus, cap=100) as server:
         search = PubmedSearch(client=fast_client(server.base_url, tmp_path), query="q", cap=100)
         result = search.run(batch_size=500)
-        first_level = 1 + math.ceil(2000 / 80)
-        assert server.stats.by_endpoint["esearch"] == search.searches > first_level
+        ranges = [
+            (date(*map(int, e["mindate"].split("/"))), date(*map(int, e["maxdate"].split("/"))))
+            for e in server.stats.log
+            if e["endpoint"] == "esearch" and "mindate" in e
+        ]
+        searches = search.searches
         capped = search.run(max_records=150, batch_size=500)
         ranged = PubmedSearch(
             client=fast_client(server.base_url, tmp_path),
             query="q",
-            mindate=date(1952, 1, 1),
-            maxdate=date(1955, 6, 30),
+            mindate=date(2011, 1, 1),
+            maxdate=date(2013, 6, 30),
             cap=100,
         ).run()
-    assert result.count == 2000 and sorted(result.pmids) == sorted(a.pmid for a in corpus.articles)
+    assert result.count == 2100 and sorted(result.pmids) == sorted(a.pmid for a in corpus.articles)
     assert len(set(result.pmids)) == len(result.pmids) == len(result.records)
+    assert any(len(corpus.search(lo, hi)) > 100 for lo, hi in ranges)  # some range overflowed
+    assert len(ranges) == searches - 1 < 2 * math.ceil(2100 / 100)
     assert capped.pmids == result.pmids[:150]
-    assert sorted(ranged.pmids) == sorted(corpus.search(date(1952, 1, 1), date(1955, 6, 30)))
+    assert sorted(ranged.pmids) == sorted(corpus.search(date(2011, 1, 1), date(2013, 6, 30)))
 
 
 def test_one_day_above_the_cap_is_an_error(tmp_path: Path) -> None:
@@ -330,16 +338,12 @@ def test_dates_and_ranges() -> None:
     assert parse_date_limit("", end=True, option="--maxdate") is None
     with pytest.raises(ScopingError, match="--mindate '2020/13/01' is not a date"):
         parse_date_limit("2020/13/01", end=False, option="--mindate")
-    for lo, hi, parts in [
-        (date(1000, 1, 1), date(3000, 12, 31), 4),
-        (date(2020, 1, 1), date(2020, 1, 2), 5),
-        (date(2019, 3, 1), date(2021, 2, 28), 7),
-    ]:
-        ranges = split_date_range(lo, hi, parts, today=date(2026, 1, 1))
-        assert ranges[0][0] == lo and ranges[-1][1] == hi
-        assert all(a <= b for a, b in ranges)
-        assert all(
-            ranges[i][1].toordinal() + 1 == ranges[i + 1][0].toordinal()
-            for i in range(len(ranges) - 1)
-        )
-        assert 2 <= len(ranges) <= parts
+    today = date(2026, 1, 1)
+    # Growth makes recent years denser: a fifth of all records lies in the last few years.
+    recent = guess_start(date(1000, 1, 1), date(3000, 12, 31), 0.2, today=today)
+    assert date(2020, 1, 1) < recent < today
+    # A short range is nearly even.
+    half = guess_start(date(2020, 1, 1), date(2020, 12, 31), 0.5, today=today)
+    assert abs((half - date(2020, 7, 1)).days) < 10
+    assert guess_start(date(2020, 1, 1), date(2020, 1, 2), 1.0, today=today) == date(2020, 1, 1)
+    assert guess_start(date(2020, 1, 1), date(2020, 1, 2), 0.0, today=today) == date(2020, 1, 2)

@@ -545,29 +545,17 @@ def parse_date_limit(text: str, *, end: bool, option: str) -> date | None:
         ) from None
 
 
-def split_date_range(lo: date, hi: date, parts: int, *, today: date) -> list[tuple[date, date]]:
-    """``parts`` adjacent ranges covering ``lo..hi``, newest last.
-
-    Split points assume PubMed's exponential growth, so each range expects about the same
-    count; an unbounded end (``hi`` far in the future) is weighted as if it ended next year.
-    """
-    a = lo.toordinal()
-    b_full = hi.toordinal()
-    b = min(b_full, date(today.year + 1, 12, 31).toordinal())
+def guess_start(lo: date, end: date, share: float, *, today: date) -> date:
+    """Start of the newest range ``start..end`` expected to hold ``share`` of the records in
+    ``lo..end``, assuming PubMed's exponential growth and (almost) nothing dated after today."""
+    a, e = lo.toordinal(), end.toordinal()
+    b = min(e, today.toordinal())
     if b <= a:
-        b = b_full
-    parts = max(2, min(parts, b_full - a + 1))
+        b = e
     f_a = math.exp((a - b) / _GROWTH_DAYS)
-    cuts: list[int] = []
-    for i in range(1, parts):
-        target = f_a + (1.0 - f_a) * i / parts
-        cut = round(b + _GROWTH_DAYS * math.log(target))
-        cut = min(max(cut, a + 1), b_full)
-        if not cuts or cut > cuts[-1]:
-            cuts.append(cut)
-    starts = [a, *cuts]
-    ends = [c - 1 for c in cuts] + [b_full]
-    return [(date.fromordinal(s), date.fromordinal(e)) for s, e in zip(starts, ends, strict=True)]
+    share = min(max(share, 0.0), 1.0)
+    start = round(b + _GROWTH_DAYS * math.log(1.0 - share * (1.0 - f_a)))
+    return date.fromordinal(min(max(start, a), e))
 
 
 @dataclass
@@ -646,7 +634,12 @@ class PubmedSearch:
         )
 
     def _leaves(self, page: SearchPage, lo: date, hi: date) -> list[SearchPage]:
-        """Search pages whose ID lists are complete and together cover ``lo..hi``."""
+        """Search pages, newest first, whose ID lists are complete and together cover ``lo..hi``.
+
+        Walks back from ``hi`` in ranges aimed at 80% of the cap: the first sized by PubMed's
+        growth, each next one by the density of records in the range just searched. A range
+        still above the cap is walked in turn (recursion ends at a single day).
+        """
         if page.count <= self.cap:
             return [page]
         if lo >= hi:
@@ -655,12 +648,32 @@ class PubmedSearch:
                 f"ESearch pages through ({self.cap})",
                 fix="narrow the query (add a filter) so one day holds fewer records.",
             )
-        parts = math.ceil(page.count / (self.cap * _SPLIT_FILL))
+        target = self.cap * _SPLIT_FILL
+        # Few records carry a date after today: days beyond it do not dilute the density.
+        horizon = self.today.toordinal()
         leaves: list[SearchPage] = []
-        for sub_lo, sub_hi in split_date_range(lo, hi, parts, today=self.today):
+        remaining = page.count
+        a, end = lo.toordinal(), hi.toordinal()
+        start = guess_start(lo, hi, target / remaining, today=self.today).toordinal()
+        while True:
+            if remaining <= target:
+                start = a  # what is left fits: sweep it in one range
+            if start <= a and end == hi.toordinal():
+                start = a + (end - a + 1) // 2  # never search the whole range again
+            start = min(max(start, a), end)
+            sub_lo, sub_hi = date.fromordinal(start), date.fromordinal(end)
             sub = self.esearch(lo=sub_lo, hi=sub_hi, retmax=self.cap)
             leaves.extend(self._leaves(sub, sub_lo, sub_hi))
-        return leaves
+            if start == a:
+                return leaves
+            remaining -= sub.count
+            days_seen = max(0, min(end, horizon) - start + 1)
+            if sub.count and days_seen:
+                width = max(1, round(target * days_seen / sub.count))
+            else:
+                width = max(4 * days_seen, 365)  # nothing here: look further back, faster
+            end = start - 1
+            start = end - width + 1
 
     def run(
         self,
@@ -688,8 +701,7 @@ class PubmedSearch:
             leaves = [top]
         else:
             # Newest ranges first, matching ESearch's own most-recent-first order.
-            lo, hi = self.mindate or EARLIEST, self.maxdate or LATEST
-            leaves = list(reversed(self._leaves(top, lo, hi)))
+            leaves = self._leaves(top, self.mindate or EARLIEST, self.maxdate or LATEST)
         pmids = list(dict.fromkeys(pmid for leaf in leaves for pmid in leaf.ids))
         if max_records is None and len(pmids) != top.count:
             raise ScopingError(
