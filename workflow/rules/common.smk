@@ -48,8 +48,22 @@ def get_source_file(wildcards):
     return path
 
 
-def get_pubmed_base_url(wildcards):
-    return config["pubmed"]["base_url"]
+def pubmed_setting(key, default=""):
+    """A params function returning one of the `pubmed` settings, as the command takes it."""
+
+    def lookup(wildcards):
+        value = config["pubmed"].get(key, default)
+        if isinstance(value, bool):
+            return "yes" if value else "no"
+        return str(value)
+
+    return lookup
+
+
+def get_max_records(wildcards):
+    """'' (no limit) for 0, else the number."""
+    value = config["sources"][wildcards.source].get("max_records", 0)
+    return str(value) if value else ""
 
 
 def settings_json(section):

@@ -16,16 +16,23 @@ rule fetch_pubmed:
         ncbi=1,
     params:
         query=source_setting("query"),
+        filters=source_setting("filters", []),
         mindate=source_setting("mindate"),
         maxdate=source_setting("maxdate"),
-        max_records=source_setting("max_records"),
+        max_records=get_max_records,
         arm=source_setting("arm", "database"),
-        base_url=get_pubmed_base_url,
+        base_url=pubmed_setting("base_url"),
+        # The cache is a param, not an output: Snakemake would delete an output before a rerun.
+        cache_dir=pubmed_setting("cache_dir", "results/cache/pubmed"),
+        batch_size=pubmed_setting("batch_size", 1000),
+        refresh=pubmed_setting("refresh", False),
     shell:
-        "scoping pubmed {params.query:q} --source {wildcards.source}"
-        " --source-type {params.arm} --mindate {params.mindate:q} --maxdate {params.maxdate:q}"
-        " --max-records {params.max_records:q} --base-url {params.base_url:q}"
-        " --output {output.records} --search-log {output.log_row} > {log} 2>&1"
+        "scoping pubmed {params.query:q} --filters={params.filters:q} --source={wildcards.source}"
+        " --source-type={params.arm} --mindate={params.mindate:q} --maxdate={params.maxdate:q}"
+        " --max-records={params.max_records:q} --base-url={params.base_url:q}"
+        " --cache-dir={params.cache_dir:q} --batch-size={params.batch_size}"
+        " --refresh={params.refresh} --output {output.records} --search-log {output.log_row}"
+        " > {log} 2>&1"
 
 
 rule import_source:
@@ -47,9 +54,9 @@ rule import_source:
         columns=source_setting("columns", {}),
         searched_on=source_setting("searched_on"),
     shell:
-        "scoping import {input:q} --source {wildcards.source} --source-type {params.arm}"
-        " --format {params.format:q} --database {params.database:q} --columns {params.columns:q}"
-        " --searched-on {params.searched_on:q}"
+        "scoping import {input:q} --source={wildcards.source} --source-type={params.arm}"
+        " --format={params.format:q} --database={params.database:q} --columns={params.columns:q}"
+        " --searched-on={params.searched_on:q}"
         " --output {output.records} --search-log {output.log_row} > {log} 2>&1"
 
 
