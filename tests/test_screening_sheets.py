@@ -1,0 +1,216 @@
+"""What a generated sheet looks like and holds: layout, links, protection, escapes, CSV, seeds."""
+
+from __future__ import annotations
+
+import csv
+import json
+import zipfile
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from screening_helpers import pubmed_records, type_decisions, write_dedup_records
+
+from scoping.records import Record
+from scoping.screening import ScreeningSettings, load_settings, reconcile_stage, update_sheets
+from scoping.screening.cells import escape_cell, unescape_cell
+from scoping.screening.tables import read_table
+
+INJECTION = '=HYPERLINK("http://x","y")'
+
+
+@pytest.fixture(scope="module")
+def real_records(shared_data: Path) -> list[Record]:
+    return pubmed_records(shared_data)
+
+
+def _make(
+    tmp: Path,
+    records: list[Record],
+    settings: ScreeningSettings | None = None,
+    stage: str = "title_abstract",
+) -> dict:
+    path = write_dedup_records(tmp / "records.csv", records)
+    return update_sheets(
+        stage=stage,
+        records_path=path,
+        include_from=None,
+        directory=tmp / "screening",
+        settings=settings or ScreeningSettings(),
+    )
+
+
+def test_sheet_layout_links_protection(tmp_path: Path, real_records: list[Record]) -> None:
+    settings = load_settings(
+        json.dumps(
+            {
+                "reviewers": ["ann", "bob"],
+                "question": "What is known about X?",
+                "inclusion_criteria": ["studies of X"],
+            }
+        )
+    )
+    _make(tmp_path, real_records[:20], settings)
+    book = load_workbook(tmp_path / "screening" / "title_abstract" / "ann.xlsx")
+    assert book.sheetnames == ["instructions", "screening", "lists"]
+    assert book["lists"].sheet_state == "hidden"
+    info = [c.value for c in book["instructions"]["A"]]
+    assert "What is known about X?" in info and "  • studies of X" in info
+    sheet = book["screening"]
+    assert book.active.title == "screening"
+    header = [c.value for c in sheet[1]]
+    assert header[:6] == ["record_id", "title", "abstract", "decision", "reason", "notes"]
+    assert sheet.freeze_panes == "B2"
+    assert sheet.auto_filter.ref == f"A1:{sheet.cell(row=1, column=len(header)).column_letter}21"
+    prot = sheet.protection
+    assert prot.sheet and not prot.sort and not prot.autoFilter
+    col = {name: i + 1 for i, name in enumerate(header)}
+    first = real_records[0]
+    assert sheet.cell(row=2, column=col["record_id"]).value == first.record_id
+    assert sheet.cell(row=2, column=col["record_id"]).protection.locked
+    assert not sheet.cell(row=2, column=col["decision"]).protection.locked
+    assert not sheet.cell(row=2, column=col["notes"]).protection.locked
+    pmid = sheet.cell(row=2, column=col["pmid"])
+    assert pmid.value == first.pmid and pmid.data_type == "s" and pmid.number_format == "@"
+    assert pmid.hyperlink.target == f"https://pubmed.ncbi.nlm.nih.gov/{first.pmid}/"
+    doi = sheet.cell(row=2, column=col["doi"])
+    assert doi.hyperlink.target == f"https://doi.org/{first.doi}"
+    assert sheet.cell(row=2, column=col["abstract"]).alignment.wrap_text
+    # Dropdowns point at named ranges in the hidden sheet, never at inline lists.
+    formulas = {str(dv.sqref): dv.formula1 for dv in sheet.data_validations.dataValidation}
+    assert formulas == {"D2:D1048576": "decision_list", "E2:E1048576": "reason_list"}
+    assert book.defined_names["reason_list"].attr_text == "lists!$A$2:$A$6".replace("A", "B")
+    reasons = [c.value for c in book["lists"]["B"][1:]]
+    assert reasons == settings.reasons("title_abstract")
+    # Blind: nothing of the other reviewer in this file.
+    with zipfile.ZipFile(tmp_path / "screening" / "title_abstract" / "ann.xlsx") as z:
+        assert not any(b"bob" in z.read(n) for n in z.namelist())
+
+
+def test_formula_injection_stays_text(tmp_path: Path, real_records: list[Record]) -> None:
+    evil = Record.create(source="grey", title=INJECTION, abstract="+1 -2 @SUM(A1)", year="2020")
+    settings = ScreeningSettings()
+    _make(tmp_path, [evil, *real_records[:3]], settings)
+    path = tmp_path / "screening" / "title_abstract" / "reviewer1.xlsx"
+    sheet = load_workbook(path)["screening"]
+    cell = sheet.cell(row=2, column=2)
+    assert cell.data_type == "s" and cell.value == "'" + INJECTION
+    with zipfile.ZipFile(path) as z:
+        xml = z.read("xl/worksheets/sheet2.xml")
+    assert b"<f>" not in xml and b"<f " not in xml  # no formula anywhere in the data sheet
+    table = read_table(path)
+    assert table.rows[0][1]["title"] == INJECTION  # escape stripped on read-back
+    assert table.rows[0][1]["abstract"] == "+1 -2 @SUM(A1)"
+
+    csv_dir = tmp_path / "csv"
+    _make(csv_dir, [evil], ScreeningSettings(format="csv"))
+    text = (csv_dir / "screening" / "title_abstract" / "reviewer1.csv").read_bytes()
+    assert text.startswith(b"\xef\xbb\xbf")  # BOM: Excel opens it as UTF-8
+    assert b"'=HYPERLINK" in text
+    table = read_table(csv_dir / "screening" / "title_abstract" / "reviewer1.csv")
+    assert table.rows[0][1]["title"] == INJECTION
+
+
+@pytest.mark.parametrize(
+    "text", ["=1+1", "+x", "-y", "@z", "\tt", "\rr", "'=q", "''+w", "'plain", "plain", ""]
+)
+def test_escape_round_trip(text: str) -> None:
+    escaped = escape_cell(text)
+    assert not escaped.startswith(("=", "+", "-", "@", "\t", "\r"))
+    assert unescape_cell(escaped) == text
+
+
+def test_escape_cleans_control_characters_and_length() -> None:
+    assert escape_cell("a\x00b\x1fc\nd") == "abc\nd"
+    assert len(escape_cell("x" * 40_000)) == 32_767
+    assert unescape_cell(12345.0) == "12345"
+
+
+def test_csv_sheets_read_back_as_excel_saves_them(
+    tmp_path: Path, real_records: list[Record]
+) -> None:
+    settings = ScreeningSettings(format="csv")
+    records = real_records[:10]
+    manifest = _make(tmp_path, records, settings)
+    folder = tmp_path / "screening" / "title_abstract"
+    assert [Path(s["path"]).name for s in manifest["sheets"]] == ["reviewer1.csv", "reviewer2.csv"]
+    assert (folder / "conflicts.csv").is_file() and (folder / "instructions.txt").is_file()
+    # Excel in a German locale: ';' separated, cp1252, numbers typed as numbers.
+    for name, decision in (("reviewer1", "Include"), ("reviewer2", "exclude")):
+        path = folder / f"{name}.csv"
+        rows = list(csv.reader(path.read_text(encoding="utf-8-sig").splitlines()))
+        for row in rows[1:]:
+            row[3] = decision
+            row[4] = "wrong concept" if decision == "exclude" else ""
+        with path.open("w", encoding="cp1252", newline="", errors="replace") as handle:
+            csv.writer(handle, delimiter=";").writerows(rows)
+    stats = reconcile_stage(
+        stage="title_abstract",
+        records_path=tmp_path / "records.csv",
+        include_from=None,
+        directory=tmp_path / "screening",
+        output=tmp_path / "d.csv",
+        agreement_path=tmp_path / "a.json",
+        settings=settings,
+    )
+    assert stats["outcomes"]["conflict"] == 10
+    conflicts = read_table(folder / "conflicts.csv")
+    assert [r["first_decision"] for _, r in conflicts.rows] == ["include"] * 10
+    # Appending keeps the reviewer's delimiter and typed values.
+    manifest = _make(tmp_path, real_records[:12], settings)
+    assert manifest["rows_added"] == 4
+    path = folder / "reviewer2.csv"
+    table = read_table(path)
+    assert [r["decision"] for _, r in table.rows] == ["exclude"] * 10 + ["", ""]
+    assert path.read_text(encoding="utf-8-sig").splitlines()[0].count(";") > 5
+
+
+def test_seeds_fill_new_rows_only(tmp_path: Path, real_records: list[Record]) -> None:
+    seeds = tmp_path / "seeds" / "title_abstract"
+    seeds.mkdir(parents=True)
+    a, b, c = (r.record_id for r in real_records[:3])
+    (seeds / "reviewer1.csv").write_text(
+        f"record_id,decision,reason,notes\n{a},include,,seeded\n{c},exclude,wrong concept,\n",
+        encoding="utf-8",
+    )
+    settings = ScreeningSettings(seed_dir=str(tmp_path / "seeds"))
+    _make(tmp_path, real_records[:2], settings)
+    path = tmp_path / "screening" / "title_abstract" / "reviewer1.xlsx"
+    typed = {r["record_id"]: r for _, r in read_table(path).rows}
+    assert (typed[a]["decision"], typed[a]["notes"]) == ("include", "seeded")
+    assert typed[b]["decision"] == ""
+    type_decisions(path, {a: ("exclude", "wrong population")})  # the person changes their mind
+    _make(tmp_path, real_records[:3], settings)
+    typed = {r["record_id"]: r for _, r in read_table(path).rows}
+    assert typed[a]["decision"] == "exclude"  # never overwritten by the seed
+    assert (typed[c]["decision"], typed[c]["reason"]) == ("exclude", "wrong concept")
+
+
+def test_pairs_and_pilot(tmp_path: Path, real_records: list[Record]) -> None:
+    settings = ScreeningSettings(reviewers=["ann", "bob", "cy"], assignment="pairs")
+    manifest = _make(tmp_path, real_records[:90], settings)
+    folder = tmp_path / "screening" / "title_abstract"
+    listed = [
+        {r["record_id"] for _, r in read_table(folder / f"{n}.xlsx").rows}
+        for n in ("ann", "bob", "cy")
+    ]
+    for rec in real_records[:90]:
+        assert sum(rec.record_id in s for s in listed) == 2
+    assert sum(s["rows"] for s in manifest["sheets"]) == 180
+    assert all(s["rows"] > 40 for s in manifest["sheets"])  # spread over the three pairs
+
+    pilot = ScreeningSettings(pilot_size=10, pilot_seed=7, pilot_active=True)
+    manifest = _make(tmp_path / "p", real_records[:90], pilot)
+    assert manifest["pilot"] == 10 and [s["rows"] for s in manifest["sheets"]] == [10, 10]
+    table = read_table(tmp_path / "p" / "screening" / "title_abstract" / "reviewer1.xlsx")
+    assert {r["batch"] for _, r in table.rows} == {"pilot"}
+    manifest = _make(tmp_path / "p", real_records[:90], ScreeningSettings(pilot_size=10))
+    assert [s["rows_added"] for s in manifest["sheets"]] == [80, 80]
+
+
+def test_settings_errors() -> None:
+    with pytest.raises(Exception, match="reviewers"):
+        load_settings('{"reviewers": ["solo"]}')
+    with pytest.raises(Exception, match="maybe_policy"):
+        load_settings('{"maybe_policy": "sometimes"}')
+    assert load_settings('{"format": "csv", "stages": {}}').format == "csv"
