@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import zipfile
 from pathlib import Path
 
@@ -70,11 +71,15 @@ def test_sheet_layout_links_protection(tmp_path: Path, real_records: list[Record
     assert sheet.cell(row=2, column=col["record_id"]).protection.locked
     assert not sheet.cell(row=2, column=col["decision"]).protection.locked
     assert not sheet.cell(row=2, column=col["notes"]).protection.locked
+    # Links are HYPERLINK formulas showing the identifier, stored as text.
     pmid = sheet.cell(row=2, column=col["pmid"])
-    assert pmid.value == first.pmid and pmid.data_type == "s" and pmid.number_format == "@"
-    assert pmid.hyperlink.target == f"https://pubmed.ncbi.nlm.nih.gov/{first.pmid}/"
+    url = f"https://pubmed.ncbi.nlm.nih.gov/{first.pmid}/"
+    assert pmid.value == f'=HYPERLINK("{url}","{first.pmid}")' and pmid.number_format == "@"
     doi = sheet.cell(row=2, column=col["doi"])
-    assert doi.hyperlink.target == f"https://doi.org/{first.doi}"
+    assert doi.value == f'=HYPERLINK("https://doi.org/{first.doi}","{first.doi}")'
+    assert sheet.cell(row=2, column=col["record_id"]).data_type == "s"
+    back = read_table(tmp_path / "screening" / "title_abstract" / "ann.xlsx").rows[0][1]
+    assert (back["pmid"], back["doi"]) == (first.pmid, first.doi)  # cached values
     assert sheet.cell(row=2, column=col["abstract"]).alignment.wrap_text
     # Dropdowns point at named ranges in the hidden sheet, never at inline lists.
     formulas = {str(dv.sqref): dv.formula1 for dv in sheet.data_validations.dataValidation}
@@ -97,7 +102,10 @@ def test_formula_injection_stays_text(tmp_path: Path, real_records: list[Record]
     assert cell.data_type == "s" and cell.value == "'" + INJECTION
     with zipfile.ZipFile(path) as z:
         xml = z.read("xl/worksheets/sheet2.xml")
-    assert b"<f>" not in xml and b"<f " not in xml  # no formula anywhere in the data sheet
+    # The only formulas are our own links; the title is a plain string.
+    formulas = re.findall(rb"<f>(.*?)</f>", xml)
+    assert formulas and all(f.startswith(b'HYPERLINK("https://') for f in formulas)
+    assert b'HYPERLINK("http://x' not in xml
     table = read_table(path)
     assert table.rows[0][1]["title"] == INJECTION  # escape stripped on read-back
     assert table.rows[0][1]["abstract"] == "+1 -2 @SUM(A1)"

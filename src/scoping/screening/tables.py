@@ -116,24 +116,29 @@ def read_table(path: str | Path, *, required: Sequence[str] = ("record_id",)) ->
 
 
 def _read_xlsx(path: Path) -> tuple[list[object], list[tuple[int, list[object]]]]:
-    from openpyxl import load_workbook
+    # calamine reads values only and about ten times faster than openpyxl (DESIGN field notes).
+    from python_calamine import CalamineWorkbook
 
     try:
-        book = load_workbook(path, read_only=True, data_only=True)
+        book = CalamineWorkbook.from_path(str(path))
+        names = book.sheet_names
+        order = [DATA_SHEET] if DATA_SHEET in names else names
+        for name in order:  # a person may have renamed the tab: find it by its header
+            rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            header = list(rows[0]) if rows else []
+            if "record_id" in [unescape_cell(v).strip() for v in header]:
+                return header, [(i, list(r)) for i, r in enumerate(rows[1:], start=2)]
     except Exception as error:  # zip or XML damage: say which file, not a traceback
         raise sheet_error(
             path,
             f"cannot be read as xlsx ({type(error).__name__})",
             fix="open it in Excel or LibreOffice and save it as .xlsx, or restore it from .backup/.",
         ) from None
-    try:
-        sheet = _data_sheet(book, path)
-        rows = sheet.iter_rows(values_only=True)
-        header = list(next(rows, ()) or ())
-        body = [(i, list(r)) for i, r in enumerate(rows, start=2)]
-    finally:
-        book.close()
-    return header, body
+    raise sheet_error(
+        path,
+        "no sheet has a 'record_id' column",
+        fix=f"restore the '{DATA_SHEET}' sheet or the file from .backup/.",
+    )
 
 
 def _data_sheet(book, path: Path):  # noqa: ANN001, ANN202 - openpyxl types
@@ -285,131 +290,157 @@ def _rewrite_csv(
 
 
 # ---- xlsx
+#
+# New workbooks are written with xlsxwriter (fast); rows are appended with openpyxl (the only one
+# of the two that edits a file). Both give the same look: the formats below, links as HYPERLINK
+# formulas (cell hyperlinks make openpyxl's load quadratic in the number of links), row height
+# as the sheet's default so appended rows match.
+
+_FORMATS: dict[str, dict[str, object]] = {
+    "header": {"bold": True, "fill": "DDEBF7", "wrap": True},
+    "text": {},
+    "wrap": {"wrap": True},
+    "link": {"link": True},
+    "input": {"fill": "FFF2CC", "wrap": True, "unlocked": True},
+}
+_ROW_HEIGHT = 60  # points: about four lines of a wrapped abstract
 
 
-def _styles(book) -> dict[str, str]:  # noqa: ANN001 - openpyxl Workbook
-    """Register the named styles the sheets use (once per workbook) and return their names."""
+def hyperlink_formula(url: str, text: str) -> str:
+    """``=HYPERLINK(url, text)``, or ``""`` where Excel cannot hold it (over 255 characters)."""
+    if not url or len(url) > 255 or len(text) > 255:
+        return ""
+    return f'=HYPERLINK("{url.replace(chr(34), chr(34) * 2)}","{text.replace(chr(34), chr(34) * 2)}")'
+
+
+def _cell_plan(spec: SheetSpec, header: list[str], row: Mapping[str, str]
+               ) -> list[tuple[str, str, str]]:
+    """For each header column: (kind, escaped text, link formula or "")."""
+    by_name = {c.name: c for c in spec.columns}
+    plan = []
+    for name in header:
+        column = by_name.get(name)
+        kind = column.kind if column else "input"  # a reviewer's own column stays editable
+        raw = row.get(name, "")
+        value = escape_cell(raw)
+        formula = hyperlink_formula(column.link(raw), raw) if column and column.link and raw else ""
+        plan.append(("link" if formula else ("text" if kind in ("id", "link") else kind),
+                     value, formula))
+    return plan
+
+
+def _openpyxl_styles(book) -> dict[str, str]:  # noqa: ANN001 - openpyxl Workbook
+    """Register the named styles of ``_FORMATS`` in a workbook (once) and return their names."""
     from openpyxl.styles import Alignment, Font, NamedStyle, PatternFill, Protection
 
-    wanted = {
-        "scoping_header": NamedStyle(
-            name="scoping_header",
-            font=Font(bold=True),
-            fill=PatternFill("solid", fgColor="DDEBF7"),
-            alignment=Alignment(vertical="top", wrap_text=True),
-            number_format="@",
-        ),
-        "scoping_text": NamedStyle(
-            name="scoping_text", alignment=Alignment(vertical="top"), number_format="@"
-        ),
-        "scoping_wrap": NamedStyle(
-            name="scoping_wrap",
-            alignment=Alignment(vertical="top", wrap_text=True),
-            number_format="@",
-        ),
-        "scoping_link": NamedStyle(
-            name="scoping_link",
-            font=Font(color="0563C1", underline="single"),
-            alignment=Alignment(vertical="top"),
-            number_format="@",
-        ),
-        "scoping_input": NamedStyle(
-            name="scoping_input",
-            fill=PatternFill("solid", fgColor="FFF2CC"),
-            alignment=Alignment(vertical="top", wrap_text=True),
-            protection=Protection(locked=False),
-            number_format="@",
-        ),
-    }
     present = set(book.named_styles)
-    for name, style in wanted.items():
-        if name not in present:
-            book.add_named_style(style)
-    return {
-        "id": "scoping_text",
-        "text": "scoping_text",
-        "wrap": "scoping_wrap",
-        "link": "scoping_link",
-        "input": "scoping_input",
-    }
+    names = {}
+    for kind, f in _FORMATS.items():
+        name = f"scoping_{kind}"
+        names[kind] = name
+        if name in present:
+            continue
+        style = NamedStyle(
+            name=name,
+            font=Font(bold=bool(f.get("bold")), color="0563C1" if f.get("link") else None,
+                      underline="single" if f.get("link") else None),
+            alignment=Alignment(vertical="top", wrap_text=bool(f.get("wrap"))),
+            protection=Protection(locked=not f.get("unlocked")),
+            number_format="@",
+        )
+        if f.get("fill"):
+            style.fill = PatternFill("solid", fgColor=str(f["fill"]))
+        book.add_named_style(style)
+    return names
 
 
 def _write_rows(
-    sheet,
+    sheet,  # noqa: ANN001 - openpyxl Worksheet
     spec: SheetSpec,
     header: list[str],
     rows: list[Mapping[str, str]],
     first_row: int,
     styles: dict[str, str],
-) -> None:  # noqa: ANN001
-    by_name = {c.name: c for c in spec.columns}
+) -> None:
+    """Append rows with openpyxl (used only to add rows to an existing workbook)."""
     for offset, row in enumerate(rows):
         r = first_row + offset
-        for index, name in enumerate(header, start=1):
-            column = by_name.get(name)
-            value = escape_cell(row.get(name, ""))
+        for index, (kind, value, formula) in enumerate(_cell_plan(spec, header, row), start=1):
             cell = sheet.cell(row=r, column=index)
-            if value:
+            if formula:
+                cell.value = formula
+            elif value:
                 cell.value = value
                 cell.data_type = "s"  # never a formula, whatever the text starts with
-            kind = column.kind if column else "input"  # a reviewer's own column stays editable
             cell.style = styles[kind]
-            if column and column.link and value:
-                url = column.link(row.get(name, ""))
-                if url:
-                    cell.hyperlink = url
-                else:
-                    cell.style = styles["text"]
-        sheet.row_dimensions[r].height = 60
 
 
 def _create_xlsx(tmp: Path, spec: SheetSpec, rows: list[Mapping[str, str]]) -> None:
-    from openpyxl import Workbook
-    from openpyxl.utils import get_column_letter
-    from openpyxl.workbook.defined_name import DefinedName
+    import xlsxwriter
+    from xlsxwriter.utility import xl_col_to_name
 
-    book = Workbook()
-    styles = _styles(book)
-    info = book.active
-    info.title = INSTRUCTIONS_SHEET
-    info.column_dimensions["A"].width = 110
-    for i, line in enumerate(spec.instructions, start=1):
-        cell = info.cell(row=i, column=1, value=escape_cell(line))
-        cell.data_type = "s"
-        cell.style = styles["wrap"]
-    info.protection.sheet = True
+    # Without these options xlsxwriter turns '=...' into formulas and 'http...' into links.
+    options = {"strings_to_formulas": False, "strings_to_urls": False,
+               "strings_to_numbers": False}
+    book = xlsxwriter.Workbook(str(tmp), options)
+    formats = {}
+    for kind, f in _FORMATS.items():
+        props: dict[str, object] = {"valign": "top", "num_format": "@", "bold": bool(f.get("bold")),
+                                    "text_wrap": bool(f.get("wrap")),
+                                    "locked": not f.get("unlocked")}
+        if f.get("fill"):
+            props["bg_color"] = f"#{f['fill']}"
+        if f.get("link"):
+            props |= {"font_color": "#0563C1", "underline": 1}
+        formats[kind] = book.add_format(props)
 
-    sheet = book.create_sheet(DATA_SHEET)
+    info = book.add_worksheet(INSTRUCTIONS_SHEET)
+    info.set_column(0, 0, 110)
+    for i, line in enumerate(spec.instructions):
+        info.write_string(i, 0, escape_cell(line), formats["wrap"])
+    info.protect()
+
+    sheet = book.add_worksheet(DATA_SHEET)
     names = spec.names
-    for index, column in enumerate(spec.columns, start=1):
-        cell = sheet.cell(row=1, column=index, value=column.name)
-        cell.style = "scoping_header"
-        sheet.column_dimensions[get_column_letter(index)].width = column.width
-    _write_rows(sheet, spec, names, rows, 2, styles)
-    sheet.freeze_panes = "B2"
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(names))}{max(len(rows) + 1, 2)}"
+    sheet.set_default_row(_ROW_HEIGHT)
+    sheet.set_row(0, 30)
+    for index, column in enumerate(spec.columns):
+        sheet.set_column(index, index, column.width)
+        sheet.write_string(0, index, column.name, formats["header"])
+    for r, row in enumerate(rows, start=1):
+        for c, (kind, value, formula) in enumerate(_cell_plan(spec, names, row)):
+            if formula:  # the cached value lets readers see the ID without recalculating
+                sheet.write_formula(r, c, formula, formats[kind], row.get(names[c], ""))
+            elif value:
+                sheet.write_string(r, c, value, formats[kind])
+            else:
+                sheet.write_blank(r, c, None, formats[kind])
+    sheet.freeze_panes(1, 1)
+    sheet.autofilter(0, 0, max(len(rows), 1), len(names) - 1)
     # Protect IDs and metadata from slips, but let people sort, filter and resize (no password).
-    protection = sheet.protection
-    protection.sheet = True
-    protection.sort = False
-    protection.autoFilter = False
-    protection.formatColumns = False
-    protection.formatRows = False
+    sheet.protect("", {"sort": True, "autofilter": True, "format_columns": True,
+                       "format_rows": True})
 
-    lists = book.create_sheet(LISTS_SHEET)
-    for index, (key, values) in enumerate(spec.lists.items(), start=1):
-        letter = get_column_letter(index)
-        lists.cell(row=1, column=index, value=key)
-        for r, value in enumerate(values, start=2):
-            lists.cell(row=r, column=index, value=escape_cell(value)).data_type = "s"
+    lists = book.add_worksheet(LISTS_SHEET)
+    for index, (key, values) in enumerate(spec.lists.items()):
+        letter = xl_col_to_name(index)
+        lists.write_string(0, index, key)
+        for r, value in enumerate(values, start=1):
+            lists.write_string(r, index, escape_cell(value))
         # A named range, not an inline list: Excel drops inline lists over 255 characters.
-        ref = f"{LISTS_SHEET}!${letter}$2:${letter}${len(values) + 1}"
-        book.defined_names[f"{key}_list"] = DefinedName(f"{key}_list", attr_text=ref)
-    lists.sheet_state = "hidden"
-    lists.protection.sheet = True
-    _add_dropdowns(sheet, spec, names)
-    book.active = book.sheetnames.index(DATA_SHEET)
-    book.save(tmp)
+        book.define_name(f"{key}_list", f"={LISTS_SHEET}!${letter}$2:${letter}${len(values) + 1}")
+    lists.hide()
+    lists.protect()
+    for column in spec.columns:
+        if column.dropdown:
+            index = names.index(column.name)
+            sheet.data_validation(1, index, _LAST_ROW - 1, index, {
+                "validate": "list", "source": f"={column.dropdown}_list",
+                "error_title": f"Unknown {column.name}",
+                "error_message": f"Pick a {column.name} from the list (see the instructions sheet).",
+            })
+    sheet.activate()
+    book.close()
 
 
 def _add_dropdowns(sheet, spec: SheetSpec, header: list[str]) -> None:  # noqa: ANN001
@@ -447,7 +478,7 @@ def _rewrite_xlsx(
     from openpyxl.utils import get_column_letter
 
     book = load_workbook(path)
-    styles = _styles(book)
+    styles = _openpyxl_styles(book)
     sheet = _data_sheet(book, path)
     header = [unescape_cell(c.value).strip() for c in sheet[1]]
     id_col, status_col = header.index("record_id") + 1, header.index("status") + 1
