@@ -25,14 +25,18 @@ def screened(tmp_path: Path, shared_data: Path) -> tuple[Path, list[str]]:
     evil = Record.create(source="grey", title=INJECTION, year="2021")
     records = [*pubmed_records(shared_data)[:12], evil]
     write_dedup_records(tmp_path / "records.csv", records)
-    update_sheets(
+    _sheets(tmp_path)
+    return tmp_path, [r.record_id for r in records]
+
+
+def _sheets(tmp: Path) -> dict:
+    return update_sheets(
         stage="title_abstract",
-        records_path=tmp_path / "records.csv",
+        records_path=tmp / "records.csv",
         include_from=None,
-        directory=tmp_path / "screening",
+        directory=tmp / "screening",
         settings=ScreeningSettings(),
     )
-    return tmp_path, [r.record_id for r in records]
 
 
 def _reconcile(
@@ -106,8 +110,20 @@ def test_deleted_row_and_renamed_column(screened: tuple[Path, list[str]]) -> Non
     with pytest.raises(
         ScopingError,
         match=rf"reviewer2.xlsx, column 'record_id': the row of "
-        rf"record '{ids[5]}' is missing \(was it deleted\?\)",
+        rf"record '{ids[5]}' is gone \(was it deleted\?\)",
     ):
+        _reconcile(tmp)
+    # An update of the records must not quietly list it again as an empty new row.
+    with pytest.raises(ScopingError, match=r"is gone \(was it deleted\?\).*delete its line"):
+        _sheets(tmp)
+    ledger = tmp / "screening" / "title_abstract" / ".listed" / "reviewer2.xlsx.txt"
+    ledger.write_text(ledger.read_text().replace(f"{ids[5]}\n", ""))
+    assert [s["rows_added"] for s in _sheets(tmp)["sheets"]] == [0, 1]
+    book = load_workbook(path)
+    book["screening"].delete_rows(7)
+    book.save(path)
+    ledger.unlink()  # without its ledger, reconcile still misses the row
+    with pytest.raises(ScopingError, match=rf"the row of record '{ids[6]}' is missing"):
         _reconcile(tmp)
     _edit(path, 1, "decision", "Decision (A)")
     with pytest.raises(ScopingError, match=r"row 1, column 'decision': the header has no column"):

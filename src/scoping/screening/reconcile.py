@@ -23,7 +23,7 @@ from scoping.screening.layout import (
 from scoping.screening.settings import ScreeningSettings
 from scoping.screening.sheets import load_seeds, next_batch, record_cells, withdrawn_status
 from scoping.screening.stage import Stage, assigned_reviewers, load_stage
-from scoping.screening.tables import Table, read_table, update_table
+from scoping.screening.tables import Table, check_ledger, read_table, update_table
 
 #: Final decisions and outcomes written to decisions.csv.
 FINALS = ("include", "exclude", "not_retrieved", "pending")
@@ -131,6 +131,7 @@ def read_reviewer_sheet(
     spec = reviewer_spec(st.name, settings)
     table = read_table(path, required=spec.required)
     _check_ids(table, st)
+    check_ledger(table)
     allowed = DECISIONS[st.name]
     reasons = settings.reasons(st.name)
     entries: dict[str, Entry] = {}

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from scoping.atomic import atomic_path
+from scoping.atomic import atomic_path, write_text_atomic
 from scoping.errors import ScopingError
 from scoping.screening.cells import escape_cell, unescape_cell
 
@@ -113,6 +113,39 @@ def read_table(path: str | Path, *, required: Sequence[str] = ("record_id",)) ->
         texts += [""] * (width - len(texts))
         table.rows.append((number, {h: t for h, t in zip(header, texts, strict=True) if h}))
     return table
+
+
+def ledger_path(path: Path) -> Path:
+    """The list of every record ID a sheet has held, kept beside it to notice deleted rows."""
+    return path.parent / ".listed" / f"{path.name}.txt"
+
+
+def _ledger(path: Path) -> list[str]:
+    ledger = ledger_path(path)
+    return ledger.read_text(encoding="utf-8").split() if ledger.is_file() else []
+
+
+def check_ledger(table: Table) -> None:
+    """Fail if a row the sheet once held is gone (someone deleted it)."""
+    present = {row.get("record_id", "").strip() for _, row in table.rows}
+    gone = [rid for rid in _ledger(table.path) if rid not in present]
+    if gone:
+        more = f" (and {len(gone) - 1} more)" if len(gone) > 1 else ""
+        raise sheet_error(
+            table.path,
+            f"the row of record '{gone[0]}'{more} is gone (was it deleted?)",
+            column="record_id",
+            fix="restore it from the newest copy in .backup/; to drop it for good and list it "
+            f"again as a new row, delete its line from {ledger_path(table.path)}.",
+        )
+
+
+def _update_ledger(path: Path, ids: Iterable[str]) -> None:
+    old = _ledger(path)
+    known = set(old)
+    new = [rid for rid in dict.fromkeys(ids) if rid and rid not in known]
+    if new or not ledger_path(path).is_file():
+        write_text_atomic(ledger_path(path), "".join(f"{rid}\n" for rid in [*old, *new]))
 
 
 def _read_xlsx(path: Path) -> tuple[list[object], list[tuple[int, list[object]]]]:
@@ -222,9 +255,12 @@ def update_table(
         with atomic_path(path) as tmp:
             writer(tmp, spec, rows)
             _share(tmp, None)
+        _update_ledger(path, (r.get("record_id", "") for r in rows))
         return Change(path=path, rows=len(rows), added=len(rows), created=True)
     table = read_table(path, required=spec.required)
+    check_ledger(table)
     marks = _plan(table, status)
+    _update_ledger(path, (r.get("record_id", "").strip() for _, r in table.rows))
     if not rows and not marks:
         return Change(path=path, rows=len(table.rows))
     rewrite = _rewrite_xlsx if path.suffix.lower() == ".xlsx" else _rewrite_csv
@@ -232,6 +268,7 @@ def update_table(
     with atomic_path(path) as tmp:
         rewrite(path, tmp, spec, rows, marks)
         _share(tmp, path)
+    _update_ledger(path, (r.get("record_id", "") for r in rows))
     return Change(
         path=path,
         rows=len(table.rows) + len(rows),
