@@ -41,9 +41,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
         first = write_dedup_records(tmp / "records.csv", records[: args.records])
-        times: dict[str, float] = {}
+        times: dict[str, tuple[float, float]] = {}
 
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         update_sheets(
             stage="title_abstract",
             records_path=first,
@@ -51,16 +51,16 @@ def main() -> None:
             directory=tmp / "screening",
             settings=settings,
         )
-        times["create 2 sheets"] = time.perf_counter() - start
+        times["create 2 sheets"] = (time.perf_counter() - start, time.process_time() - cpu)
 
         sheet = tmp / "screening" / "title_abstract" / f"reviewer1.{args.format}"
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         rows = len(read_table(sheet).rows)
-        times["read back 1 sheet"] = time.perf_counter() - start
+        times["read back 1 sheet"] = (time.perf_counter() - start, time.process_time() - cpu)
         assert rows == args.records, rows
 
         more = write_dedup_records(tmp / "records.csv", records)
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         update_sheets(
             stage="title_abstract",
             records_path=more,
@@ -68,9 +68,9 @@ def main() -> None:
             directory=tmp / "screening",
             settings=settings,
         )
-        times["append 1,000 to 2 sheets"] = time.perf_counter() - start
+        times["append 1,000 to 2 sheets"] = (time.perf_counter() - start, time.process_time() - cpu)
 
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         reconcile_stage(
             stage="title_abstract",
             records_path=more,
@@ -80,14 +80,19 @@ def main() -> None:
             agreement_path=tmp / "agreement.json",
             settings=settings,
         )
-        times["reconcile (reads 2 sheets)"] = time.perf_counter() - start
+        times["reconcile (reads 2 sheets)"] = (
+            time.perf_counter() - start,
+            time.process_time() - cpu,
+        )
         size = sheet.stat().st_size / 2**20
 
     print(f"sheets benchmark: {args.records:,} records, format {args.format}, sheet {size:.1f} MiB")
-    for step, seconds in times.items():
-        print(f"  {step:<28} {seconds:6.1f} s")
-    total = times["create 2 sheets"] + times["read back 1 sheet"]
-    print(f"  {'create + read back':<28} {total:6.1f} s (target < 30 s)")
+    print(f"  {'step':<28} {'wall':>7} {'cpu':>7}  (wall includes waiting for a busy machine)")
+    for step, (wall, cpu) in times.items():
+        print(f"  {step:<28} {wall:6.1f}s {cpu:6.1f}s")
+    wall = times["create 2 sheets"][0] + times["read back 1 sheet"][0]
+    cpu = times["create 2 sheets"][1] + times["read back 1 sheet"][1]
+    print(f"  {'create + read back':<28} {wall:6.1f}s {cpu:6.1f}s (target < 30 s)")
 
 
 if __name__ == "__main__":

@@ -82,6 +82,7 @@ def update_sheets(
     spec = reviewer_spec(stage, settings)
     listed = st.listed
     changes: list[tuple[str, Change]] = []
+    created: dict[Path, list[dict[str, str]]] = {}
     for reviewer in settings.reviewers:
         path = sheet_path(directory, stage, reviewer, settings)
         table = read_table(path, required=spec.required) if path.exists() else None
@@ -98,12 +99,18 @@ def update_sheets(
             seed = seeds.get(rid, {})
             row |= {k: (seed.get(k) or "").strip() for k in ("decision", "reason", "notes")}
             new_rows.append(row)
+        # Blind sheets of a new stage are usually identical: write one, copy it for the others.
+        twin = next((c.path for _, c in changes if c.created and new_rows == created[c.path]),
+                    None)
         change = update_table(
             path,
             spec=spec,
             new_rows=new_rows,
             status=lambda rid, _current: withdrawn_status(st, rid),
+            same_as=twin,
         )
+        if change.created:
+            created[path] = new_rows
         changes.append((reviewer, change))
     conflicts = sheet_path(directory, stage, "conflicts", settings)
     conflicts_change = update_table(conflicts, spec=conflicts_spec(stage, settings), new_rows=[])

@@ -242,18 +242,23 @@ def update_table(
     spec: SheetSpec,
     new_rows: Iterable[Mapping[str, str]],
     status: Callable[[str, str], str] | None = None,
+    same_as: Path | None = None,
 ) -> Change:
     """Create the sheet, or append ``new_rows`` and set ``status`` cells, backing up first.
 
     ``status(record_id, current_status)`` gives the status a listed row should have; rows whose
     status is already right are not touched, and the file is rewritten only if something changed.
+    A new sheet is copied from ``same_as`` when the caller knows it would be the same file.
     """
     path = Path(path)
     rows = list(new_rows)
     if not path.exists():
         writer = _create_xlsx if path.suffix.lower() == ".xlsx" else _create_csv
         with atomic_path(path) as tmp:
-            writer(tmp, spec, rows)
+            if same_as is not None and same_as.suffix == path.suffix:
+                shutil.copyfile(same_as, tmp)
+            else:
+                writer(tmp, spec, rows)
             _share(tmp, None)
         _update_ledger(path, (r.get("record_id", "") for r in rows))
         return Change(path=path, rows=len(rows), added=len(rows), created=True)
@@ -438,6 +443,10 @@ def _create_xlsx(tmp: Path, spec: SheetSpec, rows: list[Mapping[str, str]]) -> N
     info.protect()
 
     sheet = book.add_worksheet(DATA_SHEET)
+    # xlsxwriter runs some 30 regular expressions over every formula to expand Excel's newer
+    # function names; our only formulas are HYPERLINK, and that pass took half the write time
+    # (and could rewrite text inside a URL). Strip the '=' and nothing else.
+    sheet._prepare_formula = lambda formula, expand_future_functions=False: formula.lstrip("=")
     names = spec.names
     sheet.set_default_row(_ROW_HEIGHT)
     sheet.set_row(0, 30)
