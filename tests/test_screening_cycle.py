@@ -209,3 +209,40 @@ def test_unchanged_rerun_leaves_sheets_alone(tmp_path: Path, real_records: list)
     _reconcile(tmp_path, "title_abstract", records)
     assert {f: (f.read_bytes(), f.stat().st_mtime_ns) for f in files} == snapshot
     assert len(list((folder / ".backup").glob("conflicts.*.xlsx"))) == 1
+
+
+def test_offline_demo_with_seeds_and_settings(tmp_path: Path, real_records: list) -> None:
+    """The demo's path: settings JSON, typed values and resolutions seeded from CSV files."""
+    records = write_dedup_records(tmp_path / "records.csv", real_records[:6])
+    ids = [r.record_id for r in real_records[:6]]
+    seeds = tmp_path / "seeds" / "title_abstract"
+    seeds.mkdir(parents=True)
+    for name, decisions in (("ann", "iiieex"), ("bob", "iieeee")):
+        lines = ["record_id,decision,reason,notes"]
+        for rid, d in zip(ids, decisions, strict=True):
+            lines.append(
+                f"{rid},{'include' if d == 'i' else 'exclude'},"
+                f"{'' if d == 'i' else 'not in scope'},"
+            )
+        (seeds / f"{name}.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (seeds / "conflicts.csv").write_text(
+        f"record_id,resolution,resolution_reason\n{ids[2]},include,\n", encoding="utf-8"
+    )
+    settings = json.dumps(
+        {"reviewers": ["ann", "bob"], "format": "csv", "seed_dir": str(tmp_path / "seeds")}
+    )
+    manifest = _sheets(tmp_path, "title_abstract", records, "--settings", settings)
+    assert [Path(s["path"]).name for s in manifest["sheets"]] == ["ann.csv", "bob.csv"]
+    stats, rows = _reconcile(tmp_path, "title_abstract", records, "--settings", settings)
+    assert stats["outcomes"]["resolved"] == 1 and stats["conflicts_added"] == 1
+    assert [r["final"] for r in rows] == [
+        "include",
+        "include",
+        "include",
+        "exclude",
+        "exclude",
+        "exclude",
+    ]
+    assert rows[3]["reason"] == "not in scope"
+    conflicts = read_table(tmp_path / "screening" / "title_abstract" / "conflicts.csv")
+    assert [(r["record_id"], r["resolution"]) for _, r in conflicts.rows] == [(ids[2], "include")]

@@ -222,3 +222,39 @@ def test_settings_errors() -> None:
     with pytest.raises(Exception, match="maybe_policy"):
         load_settings('{"maybe_policy": "sometimes"}')
     assert load_settings('{"format": "csv", "stages": {}}').format == "csv"
+
+
+def test_append_keeps_reviewers_sorting_filter_and_columns(
+    tmp_path: Path, real_records: list[Record]
+) -> None:
+    _make(tmp_path, real_records[:8])
+    path = tmp_path / "screening" / "title_abstract" / "reviewer1.xlsx"
+    book = load_workbook(path)
+    sheet = book["screening"]
+    # The reviewer sorts the rows (reverses them), filters on decision, adds a column.
+    values = [[c.value for c in row] for row in sheet.iter_rows(min_row=2, max_row=9)]
+    for r, row in enumerate(reversed(values), start=2):
+        for c, value in enumerate(row, start=1):
+            sheet.cell(row=r, column=c).value = value
+    sheet.auto_filter.add_filter_column(3, ["include"])
+    extra = sheet.max_column + 1
+    sheet.cell(row=1, column=extra).value = "my_flag"
+    sheet.cell(row=2, column=extra).value = "check later"
+    book.save(path)
+    order = [r["record_id"] for _, r in read_table(path).rows]
+
+    manifest = _make(tmp_path, real_records[:11])
+    assert manifest["sheets"][0]["rows_added"] == 3
+    book = load_workbook(path)
+    sheet = book["screening"]
+    assert sheet.auto_filter.filterColumn[0].colId == 3  # the reviewer's filter is kept
+    assert sheet.auto_filter.ref.endswith("12")  # and widened to the new rows
+    rows = [r for _, r in read_table(path).rows]
+    assert [r["record_id"] for r in rows] == order + [r.record_id for r in real_records[8:11]]
+    assert rows[0]["my_flag"] == "check later"
+    decision = sheet.cell(row=12, column=4)
+    assert not decision.protection.locked and decision.fill.fgColor.rgb.endswith("FFF2CC")
+    assert {str(dv.sqref) for dv in sheet.data_validations.dataValidation} == {
+        "D2:D1048576",
+        "E2:E1048576",
+    }
