@@ -187,8 +187,11 @@ SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
     reason="LibreOffice (soffice) is not installed: apt-get "
     "install libreoffice-calc-nogui to run this test",
 )
-def test_libreoffice_saved_xlsx_and_csv_read_back(screened: tuple[Path, list[str]]) -> None:
+def test_libreoffice_saved_xlsx_and_csv_read_back(
+    screened: tuple[Path, list[str]], shared_data: Path
+) -> None:
     tmp, ids = screened
+    evil = Record.create(source="grey", title=INJECTION, year="2021")
     folder = tmp / "screening" / "title_abstract"
     typed = {
         ids[0]: ("include", ""),
@@ -232,11 +235,26 @@ def test_libreoffice_saved_xlsx_and_csv_read_back(screened: tuple[Path, list[str
         assert got == expected
         titles = [r["title"] for _, r in read_table(saved).rows]
         assert titles[-1] == INJECTION  # still text, escape stripped
-    # The workflow reads LibreOffice's files in place of the originals.
+    # The workflow reads LibreOffice's files in place of the originals, and appends to them.
     shutil.copy(out / "reviewer1.xlsx", folder / "reviewer1.xlsx")
+    records = [*pubmed_records(shared_data)[:14], evil]
+    write_dedup_records(tmp / "records.csv", records)
+    assert [s["rows_added"] for s in _sheets(tmp)["sheets"]] == [2, 2]
+    after = {
+        r["record_id"]: (r["decision"], r["reason"], r["notes"])
+        for _, r in read_table(folder / "reviewer1.xlsx").rows
+    }
+    assert {k: after[k] for k in expected} == expected
+    sheet = load_workbook(folder / "reviewer1.xlsx")["screening"]
+    assert sorted(str(dv.sqref) for dv in sheet.data_validations.dataValidation) == [
+        "D2:D1048576",
+        "E2:E1048576",
+    ]  # LibreOffice's shortened lists widened, not doubled
     stats = _reconcile(tmp)
     assert stats["progress"]["reviewer1"]["decisions"] == {"include": 1, "exclude": 2, "maybe": 1}
     settings = ScreeningSettings(reviewers=["reviewer1", "reviewer2"], format="csv")
+    # CSV as LibreOffice saved it (before the update): the records of that time.
+    write_dedup_records(tmp / "records.csv", [*pubmed_records(shared_data)[:12], evil])
     shutil.copy(saved_csv, folder / "reviewer1.csv")
     with (folder / "reviewer2.csv").open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)

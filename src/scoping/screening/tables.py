@@ -490,20 +490,30 @@ def _create_xlsx(tmp: Path, spec: SheetSpec, rows: list[Mapping[str, str]]) -> N
 
 
 def _add_dropdowns(sheet, spec: SheetSpec, header: list[str]) -> None:  # noqa: ANN001
+    """Make each dropdown cover its whole column (a save by another program may shrink or drop
+    it: LibreOffice keeps 1,000 rows past the data); never add a second, overlapping one."""
     from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.cell_range import MultiCellRange
     from openpyxl.worksheet.datavalidation import DataValidation
 
-    present = {str(dv.sqref) for dv in sheet.data_validations.dataValidation}
     for column in spec.columns:
         if not column.dropdown or column.name not in header:
             continue
         letter = get_column_letter(header.index(column.name) + 1)
         sqref = f"{letter}2:{letter}{_LAST_ROW}"
-        if sqref in present:
+        source = f"{column.dropdown}_list"
+        ours = [
+            dv
+            for dv in sheet.data_validations.dataValidation
+            if (dv.formula1 or "").lstrip("=") == source
+            and any(r.min_col == r.max_col == header.index(column.name) + 1 for r in dv.sqref)
+        ]
+        if ours:
+            ours[0].sqref = MultiCellRange(sqref)
             continue
         dv = DataValidation(
             type="list",
-            formula1=f"{column.dropdown}_list",
+            formula1=source,
             allow_blank=True,
             showErrorMessage=True,
             errorTitle=f"Unknown {column.name}",
