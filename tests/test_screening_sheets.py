@@ -258,3 +258,18 @@ def test_append_keeps_reviewers_sorting_filter_and_columns(
         "D2:D1048576",
         "E2:E1048576",
     }
+
+
+def test_refuses_to_change_a_sheet_that_is_open(tmp_path: Path, real_records: list[Record]) -> None:
+    _make(tmp_path, real_records[:3])
+    folder = tmp_path / "screening" / "title_abstract"
+    lock = folder / ".~lock.reviewer2.xlsx#"
+    lock.write_text(",someone,host,01.01.2026 10:00,file:///home/someone/.config/libreoffice/4;")
+    before = (folder / "reviewer1.xlsx").read_bytes()
+    _make(tmp_path, real_records[:3])  # nothing to change: an open sheet is no obstacle
+    with pytest.raises(Exception, match=r"reviewer2.xlsx: the sheet is open in LibreOffice"):
+        _make(tmp_path, real_records[:5])
+    lock.unlink()
+    manifest = _make(tmp_path, real_records[:5])
+    assert [s["rows_added"] for s in manifest["sheets"]] == [2, 2]
+    assert (folder / "reviewer1.xlsx").read_bytes() != before

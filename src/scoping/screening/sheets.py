@@ -17,7 +17,15 @@ from scoping.screening.layout import (
 )
 from scoping.screening.settings import ScreeningSettings
 from scoping.screening.stage import Stage, assigned_reviewers, load_stage, read_rows
-from scoping.screening.tables import Change, Table, read_table, update_table
+from scoping.screening.tables import (
+    Change,
+    Table,
+    check_ledger,
+    plan_status,
+    read_table,
+    refuse_if_open,
+    update_table,
+)
 
 _RECORD_FIELDS = (
     "record_id",
@@ -81,8 +89,11 @@ def update_sheets(
     )
     spec = reviewer_spec(stage, settings)
     listed = st.listed
-    changes: list[tuple[str, Change]] = []
-    created: dict[Path, list[dict[str, str]]] = {}
+
+    def status(rid: str, _current: str) -> str:
+        return withdrawn_status(st, rid)
+
+    plans = []
     for reviewer in settings.reviewers:
         path = sheet_path(directory, stage, reviewer, settings)
         table = read_table(path, required=spec.required) if path.exists() else None
@@ -99,16 +110,20 @@ def update_sheets(
             seed = seeds.get(rid, {})
             row |= {k: (seed.get(k) or "").strip() for k in ("decision", "reason", "notes")}
             new_rows.append(row)
+        # Check every sheet before changing any, so that all change or none.
+        if table:
+            check_ledger(table)
+            if new_rows or plan_status(table, status):
+                refuse_if_open(path)
+        plans.append((reviewer, path, new_rows))
+    changes: list[tuple[str, Change]] = []
+    created: dict[Path, list[dict[str, str]]] = {}
+    for reviewer, path, new_rows in plans:
         # Blind sheets of a new stage are usually identical: write one, copy it for the others.
-        twin = next((c.path for _, c in changes if c.created and new_rows == created[c.path]),
-                    None)
-        change = update_table(
-            path,
-            spec=spec,
-            new_rows=new_rows,
-            status=lambda rid, _current: withdrawn_status(st, rid),
-            same_as=twin,
+        twin = next(
+            (c.path for _, c in changes if c.created and new_rows == created[c.path]), None
         )
+        change = update_table(path, spec=spec, new_rows=new_rows, status=status, same_as=twin)
         if change.created:
             created[path] = new_rows
         changes.append((reviewer, change))

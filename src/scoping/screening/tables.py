@@ -229,6 +229,18 @@ def _share(tmp: Path, original: Path | None) -> None:
     os.chmod(tmp, 0o666 & ~umask)
 
 
+def refuse_if_open(path: Path) -> None:
+    """Stop before changing a sheet someone has open: their next save would drop our rows."""
+    for lock in (path.parent / f".~lock.{path.name}#", path.parent / f"~${path.name}"):
+        if lock.exists():
+            raise sheet_error(
+                path,
+                f"the sheet is open in LibreOffice or Excel (lock file {lock.name})",
+                fix="save and close it, then run again (delete the lock file if nobody has it "
+                "open).",
+            )
+
+
 def _backup(path: Path) -> Path:
     target = backup_path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -264,10 +276,11 @@ def update_table(
         return Change(path=path, rows=len(rows), added=len(rows), created=True)
     table = read_table(path, required=spec.required)
     check_ledger(table)
-    marks = _plan(table, status)
+    marks = plan_status(table, status)
     _update_ledger(path, (r.get("record_id", "").strip() for _, r in table.rows))
     if not rows and not marks:
         return Change(path=path, rows=len(table.rows))
+    refuse_if_open(path)
     rewrite = _rewrite_xlsx if path.suffix.lower() == ".xlsx" else _rewrite_csv
     backup = _backup(path)
     with atomic_path(path) as tmp:
@@ -283,7 +296,7 @@ def update_table(
     )
 
 
-def _plan(table: Table, status: Callable[[str, str], str] | None) -> dict[str, str]:
+def plan_status(table: Table, status: Callable[[str, str], str] | None) -> dict[str, str]:
     """Status cells to rewrite: {record_id: new status}."""
     if status is None:
         return {}
