@@ -74,10 +74,6 @@ class Change:
     created: bool = False
     backup: Path | None = None
 
-    @property
-    def changed(self) -> bool:
-        return self.created or self.added > 0 or self.marked > 0
-
 
 def sheet_error(
     path: Path, message: str, *, row: int | None = None, column: str | None = None, fix: str
@@ -214,8 +210,9 @@ def _read_csv(path: Path) -> tuple[list[object], list[tuple[int, list[object]]]]
 # ----------------------------------------------------------------------------- writing
 
 
-def backup_path(path: Path, *, now: datetime | None = None) -> Path:
-    stamp = (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%S%fZ")
+def backup_path(path: Path) -> Path:
+    """``.backup/<stem>.<UTC timestamp to the microsecond><suffix>`` beside the sheet."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     return path.parent / ".backup" / f"{path.stem}.{stamp}{path.suffix}"
 
 
