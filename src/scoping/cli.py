@@ -20,6 +20,8 @@ COMMAND_MODULES = (
     "scoping.commands.pubmed_cmd",
     "scoping.commands.searchlog_cmd",
     "scoping.commands.prisma_cmd",
+    "scoping.commands.sheets_cmd",
+    "scoping.commands.reconcile_cmd",
 )
 
 

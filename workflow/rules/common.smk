@@ -72,8 +72,9 @@ def settings_json(section):
 
 
 def get_screening_settings(wildcards):
+    """Screening settings plus the review's title, question and criteria (instructions sheet)."""
     settings = dict(config["screening"])
-    settings["review"] = config["review"]
+    settings.update(config["review"])
     return json.dumps(settings, sort_keys=True)
 
 
@@ -103,8 +104,8 @@ def get_sheet_paths(wildcards):
     checkpoints.prepare_sheets.get(stage=wildcards.stage)
     ext = config["screening"]["format"]
     folder = f"{SCREENING_DIR}/{wildcards.stage}"
-    sheets = [f"{folder}/{name}.{ext}" for name in config["screening"]["reviewers"]]
-    return sheets + [f"{folder}/conflicts.xlsx"]
+    names = [*config["screening"]["reviewers"], "conflicts"]
+    return [f"{folder}/{name}.{ext}" for name in names]
 
 
 def get_dedup_review_sheet(wildcards):

@@ -1,0 +1,99 @@
+"""Write and read back screening sheets for N records (default 20,000); print seconds.
+
+    python benchmarks/sheets_bench.py [--records 20000] [--format xlsx|csv]
+
+Records are real PubMed records (../shared/data/entrez/metapub/pmid_xml, with abstracts) repeated
+with new IDs until N. Steps timed: create both reviewers' sheets, read one back, append 1,000
+new records to both (the openpyxl load-and-save path), reconcile (reads both sheets).
+Target: create + read back under 30 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from dataclasses import replace
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "tests"))
+
+from screening_helpers import pubmed_records, write_dedup_records  # noqa: E402
+
+from scoping.screening import ScreeningSettings, reconcile_stage, update_sheets  # noqa: E402
+from scoping.screening.tables import read_table  # noqa: E402
+
+
+def _records(n: int) -> list:
+    base = [r for r in pubmed_records(REPO.parent / "shared" / "data") if r.abstract]
+    return [replace(base[i % len(base)], record_id=f"bench-{i:06d}") for i in range(n)]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--records", type=int, default=20_000)
+    parser.add_argument("--format", choices=("xlsx", "csv"), default="xlsx")
+    args = parser.parse_args()
+    settings = ScreeningSettings(format=args.format)
+    records = _records(args.records + 1_000)
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        first = write_dedup_records(tmp / "records.csv", records[: args.records])
+        times: dict[str, tuple[float, float]] = {}
+
+        start, cpu = time.perf_counter(), time.process_time()
+        update_sheets(
+            stage="title_abstract",
+            records_path=first,
+            include_from=None,
+            directory=tmp / "screening",
+            settings=settings,
+        )
+        times["create 2 sheets"] = (time.perf_counter() - start, time.process_time() - cpu)
+
+        sheet = tmp / "screening" / "title_abstract" / f"reviewer1.{args.format}"
+        start, cpu = time.perf_counter(), time.process_time()
+        rows = len(read_table(sheet).rows)
+        times["read back 1 sheet"] = (time.perf_counter() - start, time.process_time() - cpu)
+        assert rows == args.records, rows
+
+        more = write_dedup_records(tmp / "records.csv", records)
+        start, cpu = time.perf_counter(), time.process_time()
+        update_sheets(
+            stage="title_abstract",
+            records_path=more,
+            include_from=None,
+            directory=tmp / "screening",
+            settings=settings,
+        )
+        times["append 1,000 to 2 sheets"] = (time.perf_counter() - start, time.process_time() - cpu)
+
+        start, cpu = time.perf_counter(), time.process_time()
+        reconcile_stage(
+            stage="title_abstract",
+            records_path=more,
+            include_from=None,
+            directory=tmp / "screening",
+            output=tmp / "decisions.csv",
+            agreement_path=tmp / "agreement.json",
+            settings=settings,
+        )
+        times["reconcile (reads 2 sheets)"] = (
+            time.perf_counter() - start,
+            time.process_time() - cpu,
+        )
+        size = sheet.stat().st_size / 2**20
+
+    print(f"sheets benchmark: {args.records:,} records, format {args.format}, sheet {size:.1f} MiB")
+    print(f"  {'step':<28} {'wall':>7} {'cpu':>7}  (wall includes waiting for a busy machine)")
+    for step, (wall, cpu) in times.items():
+        print(f"  {step:<28} {wall:6.1f}s {cpu:6.1f}s")
+    wall = times["create 2 sheets"][0] + times["read back 1 sheet"][0]
+    cpu = times["create 2 sheets"][1] + times["read back 1 sheet"][1]
+    print(f"  {'create + read back':<28} {wall:6.1f}s {cpu:6.1f}s (target < 30 s)")
+
+
+if __name__ == "__main__":
+    main()

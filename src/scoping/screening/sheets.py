@@ -1,0 +1,161 @@
+"""``scoping sheets``: create the reviewers' sheets of a stage, or append new records to them."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+
+from scoping.atomic import write_text_atomic
+from scoping.screening.layout import (
+    WITHDRAWN_RECORDS,
+    WITHDRAWN_STAGE,
+    conflicts_spec,
+    reviewer_spec,
+    sheet_path,
+)
+from scoping.screening.settings import ScreeningSettings
+from scoping.screening.stage import Stage, assigned_reviewers, load_stage, read_rows
+from scoping.screening.tables import (
+    Change,
+    Table,
+    check_ledger,
+    plan_status,
+    read_table,
+    refuse_if_open,
+    update_table,
+)
+
+_RECORD_FIELDS = (
+    "record_id",
+    "title",
+    "abstract",
+    "authors",
+    "year",
+    "journal",
+    "pmid",
+    "doi",
+    "url",
+)
+
+
+def load_seeds(settings: ScreeningSettings, stage: str, name: str) -> dict[str, dict[str, str]]:
+    """Demo values for a sheet from ``<seed_dir>/<stage>/<name>.csv``, by record ID."""
+    if not settings.seed_dir:
+        return {}
+    path = Path(settings.seed_dir) / stage / f"{name}.csv"
+    if not path.is_file():
+        return {}
+    return {r["record_id"].strip(): r for r in read_rows(path, needed=("record_id",))}
+
+
+def withdrawn_status(stage: Stage, record_id: str) -> str:
+    """Status of a listed row: empty while its record is in the stage, else why it left."""
+    if record_id in stage.members:
+        return ""
+    return WITHDRAWN_STAGE if record_id in stage.records else WITHDRAWN_RECORDS
+
+
+def next_batch(table: Table | None) -> str:
+    """One more than the highest numbered batch in the sheet (``1`` for a new sheet)."""
+    numbers = [0]
+    for _, row in table.rows if table else ():
+        match = re.fullmatch(r"\s*(\d+)\s*", row.get("batch", ""))
+        if match:
+            numbers.append(int(match.group(1)))
+    return str(max(numbers) + 1)
+
+
+def record_cells(row: dict[str, str]) -> dict[str, str]:
+    """The record's own cells of a sheet row, from a records-file row."""
+    return {name: (row.get(name) or "").strip() for name in _RECORD_FIELDS}
+
+
+def update_sheets(
+    *,
+    stage: str,
+    records_path: str | Path,
+    include_from: str | Path | None,
+    directory: str | Path,
+    settings: ScreeningSettings,
+    now: datetime | None = None,
+) -> dict[str, object]:
+    """Create or append every reviewer's sheet and the conflicts sheet; return the manifest."""
+    now = now or datetime.now(UTC)
+    added_at = now.strftime("%Y-%m-%d %H:%M UTC")
+    st = load_stage(
+        stage=stage, records_path=records_path, include_from=include_from, settings=settings
+    )
+    spec = reviewer_spec(stage, settings)
+    listed = st.listed
+
+    def status(rid: str, _current: str) -> str:
+        return withdrawn_status(st, rid)
+
+    plans = []
+    for reviewer in settings.reviewers:
+        path = sheet_path(directory, stage, reviewer, settings)
+        table = read_table(path, required=spec.required) if path.exists() else None
+        present = {row.get("record_id", "").strip() for _, row in table.rows} if table else set()
+        batch = "pilot" if st.pilot is not None else next_batch(table)
+        seeds = load_seeds(settings, stage, reviewer)
+        new_rows = []
+        for rid in listed:
+            if rid in present or reviewer not in assigned_reviewers(
+                rid, settings, pilot=st.pilot is not None
+            ):
+                continue
+            row = record_cells(st.records[rid]) | {"batch": batch, "added": added_at}
+            seed = seeds.get(rid, {})
+            row |= {k: (seed.get(k) or "").strip() for k in ("decision", "reason", "notes")}
+            new_rows.append(row)
+        # Check every sheet before changing any, so that all change or none.
+        if table:
+            check_ledger(table)
+            if new_rows or plan_status(table, status):
+                refuse_if_open(path)
+        plans.append((reviewer, path, new_rows))
+    changes: list[tuple[str, Change]] = []
+    created: dict[Path, list[dict[str, str]]] = {}
+    for reviewer, path, new_rows in plans:
+        # Blind sheets of a new stage are usually identical: write one, copy it for the others.
+        twin = next(
+            (c.path for _, c in changes if c.created and new_rows == created[c.path]), None
+        )
+        change = update_table(path, spec=spec, new_rows=new_rows, status=status, same_as=twin)
+        if change.created:
+            created[path] = new_rows
+        changes.append((reviewer, change))
+    conflicts = sheet_path(directory, stage, "conflicts", settings)
+    conflicts_change = update_table(conflicts, spec=conflicts_spec(stage, settings), new_rows=[])
+    if settings.format == "csv":  # a CSV has no instructions sheet: put them beside it
+        notes = Path(directory) / stage / "instructions.txt"
+        if not notes.exists():
+            write_text_atomic(notes, "\n".join(spec.instructions) + "\n")
+    manifest: dict[str, object] = {
+        "stage": stage,
+        "format": settings.format,
+        "records_in_stage": len(st.ids),
+        "pilot": None if st.pilot is None else len(st.pilot),
+        "sheets": [
+            {
+                "reviewer": reviewer,
+                "path": str(c.path),
+                "rows": c.rows,
+                "rows_added": c.added,
+                "rows_marked": c.marked,
+                "created": c.created,
+                "backup": str(c.backup) if c.backup else None,
+            }
+            for reviewer, c in changes
+        ],
+        "conflicts": {"path": str(conflicts_change.path), "created": conflicts_change.created},
+        "rows_added": sum(c.added for _, c in changes),
+    }
+    return manifest
+
+
+def write_manifest(path: str | Path, manifest: dict[str, object]) -> None:
+    """Write the manifest JSON atomically."""
+    write_text_atomic(path, json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
