@@ -160,6 +160,22 @@ def compare(a: Keys, b: Keys, settings: DedupSettings) -> PairDecision:
         doi=doi,
     )
 
+    if a.preprint != b.preprint:
+        # A preprint and its published version differ in DOI, journal and often year: judge
+        # them on title and authors alone, then link (default) or merge them.
+        same_work = (
+            title >= settings.title_threshold
+            and authors is not None
+            and authors >= settings.author_threshold
+            and (year_gap is None or year_gap <= 2)
+            and a.notice == b.notice
+        )
+        if not same_work:
+            return PairDecision(DISTINCT, "distinct", round(title, 3), fields)
+        if settings.preprint_policy == "link":
+            return PairDecision(LINK, "preprint_link", round(title, 3), fields)
+        return PairDecision(MERGE, "preprint_merge", round(title, 3), fields)
+
     support = [
         name
         for name, ok in (
@@ -216,6 +232,4 @@ def compare(a: Keys, b: Keys, settings: DedupSettings) -> PairDecision:
         rule += f" vs {conflicts[0]}" if conflicts else ""
     else:
         return PairDecision(DISTINCT, "distinct", score, fields)
-    if a.preprint != b.preprint and settings.preprint_policy == "link":
-        return PairDecision(LINK, "preprint_link", score, fields)
     return PairDecision(outcome, rule, score, fields)

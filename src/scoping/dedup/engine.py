@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from scoping.dedup.blocking import candidate_pairs
@@ -44,6 +44,7 @@ class DedupResult:
     """Clusters of the input hits and the evidence behind them."""
 
     hits: list[Record]
+    labels: list[str]
     cluster_ids: list[str]
     canonical: list[bool]
     merges: list[PairEvent]
@@ -55,10 +56,52 @@ class DedupResult:
         return len(set(self.cluster_ids))
 
 
+@dataclass(slots=True)
+class PreviousRun:
+    """Cluster IDs of an earlier run, by hit (source, source ID, record ID) and by record ID.
+
+    The record-ID map holds only IDs that named one cluster: a ref- ID shared by an abstract
+    and its paper, kept apart then, must not pull both into one cluster now.
+    """
+
+    by_hit: dict[tuple[str, str, str], str] = field(default_factory=dict)
+    by_record: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_rows(cls, rows: Iterable[tuple[str, str, str, str]]) -> PreviousRun:
+        """From ``(source, source_id, record_id, cluster_id)`` rows."""
+        run = cls()
+        clusters_of: dict[str, set[str]] = defaultdict(set)
+        for source, source_id, record_id, cluster_id in rows:
+            run.by_hit.setdefault((source, source_id, record_id), cluster_id)
+            clusters_of[record_id].add(cluster_id)
+        run.by_record = {r: next(iter(c)) for r, c in clusters_of.items() if len(c) == 1}
+        return run
+
+    def cluster_of(self, hit: Record) -> str | None:
+        """The earlier cluster ID of ``hit``, if it (or its record) was there."""
+        found = self.by_hit.get((hit.source, hit.source_id, hit.record_id))
+        return found if found is not None else self.by_record.get(hit.record_id)
+
+
 def canonical_order(record_id: str) -> tuple[int, str]:
     """Sort key of the canonical member: ``pmid-`` before ``doi-`` before ``ref-``, then ID."""
     prefix = record_id.split("-", 1)[0]
     return _ID_RANK.get(prefix, 3), record_id
+
+
+def hit_labels(hits: Sequence[Record]) -> list[str]:
+    """How people's decisions name each hit: its record ID, or, where hits share a ref- or doi-
+    ID (an abstract and its paper), ``<record_id>@<source>:<source_id>``."""
+    count: dict[str, int] = defaultdict(int)
+    for hit in hits:
+        count[hit.record_id] += 1
+    return [
+        f"{h.record_id}@{h.source}:{h.source_id}"
+        if count[h.record_id] > 1 and not h.record_id.startswith("pmid-")
+        else h.record_id
+        for h in hits
+    ]
 
 
 def pair_key(a: str, b: str) -> tuple[str, str]:
@@ -70,16 +113,16 @@ def deduplicate(
     hits: Sequence[Record],
     *,
     settings: DedupSettings | None = None,
-    previous: Mapping[str, str] | None = None,
+    previous: PreviousRun | None = None,
     decisions: Mapping[tuple[str, str], str] | None = None,
 ) -> DedupResult:
     """Cluster ``hits``.
 
-    ``previous`` maps record IDs of an earlier run to their cluster IDs (kept unchanged);
-    ``decisions`` maps record-ID pairs (``pair_key``) to ``"same"`` or ``"different"``.
+    ``previous`` holds an earlier run's cluster IDs (kept unchanged); ``decisions`` maps
+    record-ID pairs (``pair_key``) to ``"same"`` or ``"different"``.
     """
     settings = settings or DedupSettings()
-    previous = previous or {}
+    previous = previous or PreviousRun()
     decisions = decisions or {}
     hits = list(hits)
     n = len(hits)
@@ -94,26 +137,34 @@ def deduplicate(
     first_of: dict[str, int] = {}
     for i, hit in enumerate(hits):
         first_of.setdefault(hit.record_id, i)
+    labels = hit_labels(hits)
+    index_of = {label: i for i, label in enumerate(labels)}
+    decided_pairs = []
+    for (label_a, label_b), decision in sorted(decisions.items()):
+        i, j = index_of.get(label_a), index_of.get(label_b)
+        if i is not None and j is not None and i != j:
+            decided_pairs.append((i, j, decision))
 
     # People's "different" decisions bind every later union.
-    for (rid_a, rid_b), decision in sorted(decisions.items()):
-        if decision == DIFFERENT and rid_a in first_of and rid_b in first_of:
-            uf.cannot_link(first_of[rid_a], first_of[rid_b])
+    for i, j, decision in decided_pairs:
+        if decision == DIFFERENT:
+            uf.cannot_link(i, j)
 
     for i, hit in enumerate(hits):
         j = first_of[hit.record_id]
-        # A PMID or DOI names one paper; a ref- ID (title, year, first author) does not: a
-        # conference abstract and its full paper share it, so those go through comparison.
-        if j != i and not hit.record_id.startswith("ref-"):
+        # A PMID names one record. A ref- ID (title, year, first author) does not: a conference
+        # abstract and its paper share it; nor does a DOI always (an erratum may carry the
+        # article's): those go through the exact DOI pass and the comparison.
+        if j != i and hit.record_id.startswith("pmid-"):
             join(j, i, "same_record_id", 1.0, "auto", force=True)
 
-    for (rid_a, rid_b), decision in sorted(decisions.items()):
-        if decision == SAME and rid_a in first_of and rid_b in first_of:
-            join(first_of[rid_a], first_of[rid_b], "review_sheet", 1.0, "human", force=True)
+    for i, j, decision in decided_pairs:
+        if decision == SAME:
+            join(i, j, "review_sheet", 1.0, "human", force=True)
 
     by_label: dict[str, int] = {}
     for i, hit in enumerate(hits):
-        label = previous.get(hit.record_id)
+        label = previous.cluster_of(hit)
         if label is None:
             continue
         if label in by_label:
@@ -147,7 +198,7 @@ def deduplicate(
                 PairEvent(i, j, decision.rule, decision.score, "auto", "review", decision.fields)
             )
 
-    review = _review_pairs(uncertain, hits, uf, decisions)
+    review = _review_pairs(uncertain, labels, uf, decisions)
     cluster_ids, canonical = _name_clusters(hits, uf)
     log.info(
         "dedup: %d hits, %d clusters, %d merges, %d links, %d pairs for review",
@@ -157,7 +208,7 @@ def deduplicate(
         len(links),
         len(review),
     )
-    return DedupResult(hits, cluster_ids, canonical, merges, links, review)
+    return DedupResult(hits, labels, cluster_ids, canonical, merges, links, review)
 
 
 def _exact_pass(keys: list[Keys], settings: DedupSettings, join: object) -> None:
@@ -183,7 +234,7 @@ def _exact_pass(keys: list[Keys], settings: DedupSettings, join: object) -> None
 
 def _review_pairs(
     uncertain: list[PairEvent],
-    hits: list[Record],
+    hit_labels: list[str],
     uf: UnionFind,
     decisions: Mapping[tuple[str, str], str],
 ) -> list[PairEvent]:
@@ -192,9 +243,10 @@ def _review_pairs(
     out: list[PairEvent] = []
     for event in uncertain:
         ra, rb = uf.find(event.a), uf.find(event.b)
-        if ra == rb or not uf.can_union(event.a, event.b):
+        # A person may join clusters kept from an earlier run, so labels do not matter here.
+        if ra == rb or not uf.can_union(event.a, event.b, force=True):
             continue
-        key = pair_key(hits[event.a].record_id, hits[event.b].record_id)
+        key = pair_key(hit_labels[event.a], hit_labels[event.b])
         if key in decisions:
             continue
         roots = (min(ra, rb), max(ra, rb))
