@@ -115,6 +115,10 @@ def _substituted_words(a: str, b: str) -> bool:
     return bool(unmatched_a) and bool(unmatched_b)
 
 
+def _same_issue(a: Keys, b: Keys) -> bool:
+    return bool(a.volume and a.issue and a.volume == b.volume and a.issue == b.issue)
+
+
 def page_agreement(a: Keys, b: Keys) -> float | None:
     """1 when the pages agree, 0 when they contradict, None when either is missing."""
     if not (a.page_first and b.page_first):
@@ -129,6 +133,24 @@ def page_agreement(a: Keys, b: Keys) -> float | None:
     if (single_a and a.page_first == b.page_last) or (single_b and b.page_first == a.page_last):
         return 0.5
     return 0.0
+
+
+def contradicts(a: Keys, b: Keys) -> bool:
+    """Whether two records' identifiers or bibliographic numbers rule out one paper.
+
+    Checked across clusters before a fuzzy merge joins them, so that a record with missing
+    fields cannot bridge two papers that differ where both are known (issues of an editorial).
+    """
+    if a.year and b.year and abs(a.year - b.year) > 1:
+        return True
+    if a.volume and b.volume and a.volume != b.volume:
+        return True
+    if a.doi and b.doi and a.doi != b.doi:
+        return True
+    if a.notice != b.notice or page_agreement(a, b) == 0.0:
+        return True
+    short = min(len(a.title), len(b.title)) < 60
+    return short and bool(a.issue and b.issue and a.issue != b.issue)
 
 
 def compare(a: Keys, b: Keys, settings: DedupSettings) -> PairDecision:
@@ -213,6 +235,9 @@ def compare(a: Keys, b: Keys, settings: DedupSettings) -> PairDecision:
             conflicts.append("title_numbers")
         if a.conference != b.conference:
             conflicts.append("conference_abstract")
+        if journal is not None and journal < settings.journal_conflict:
+            # A review in the Cochrane Library and its journal version are two reports.
+            conflicts.append("journal")
         if title < 1.0 and not truncated and _substituted_words(a.title, b.title):
             # "... in Pediatric Patients" and "... in Adult Patients": one word swapped.
             conflicts.append("title_words")
@@ -223,6 +248,9 @@ def compare(a: Keys, b: Keys, settings: DedupSettings) -> PairDecision:
     known = [v for v in fields.values() if v is not None]
     score = round(sum(known) / len(known), 3) if known else 0.0
     need = settings.min_support + (1 if short else 0)
+    if short and not (doi == 1.0 or (pages is not None and pages > 0.0) or _same_issue(a, b)):
+        # "Editorial notes" recurs in every issue: a short title needs the issue, pages or DOI.
+        need = len(support) + 1
     if title >= settings.title_threshold and not conflicts and len(support) >= need:
         outcome = MERGE
         rule = f"title{'_truncated' if truncated else ''}+{'+'.join(support)}"

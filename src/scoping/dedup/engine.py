@@ -14,7 +14,15 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from scoping.dedup.blocking import candidate_pairs
-from scoping.dedup.compare import LINK, MERGE, REVIEW, PairDecision, compare, title_similarity
+from scoping.dedup.compare import (
+    LINK,
+    MERGE,
+    REVIEW,
+    PairDecision,
+    compare,
+    contradicts,
+    title_similarity,
+)
 from scoping.dedup.features import Keys, record_keys
 from scoping.dedup.settings import DedupSettings
 from scoping.dedup.unionfind import UnionFind
@@ -182,13 +190,35 @@ def deduplicate(
         decision = compare(keys[i], keys[j], settings)
         if decision.outcome != "distinct":
             decided.append((i, j, decision))
-    # Most certain first, so a weak pair never blocks a strong one through a label or link.
-    decided.sort(key=lambda t: (-t[2].score, hits[t[0]].record_id, hits[t[1]].record_id))
     links: list[PairEvent] = []
     uncertain: list[PairEvent] = []
+    # Most certain first, so a weak pair never blocks a strong one through a label or link.
+    decided.sort(key=lambda t: (-t[2].score, hits[t[0]].record_id, hits[t[1]].record_id))
+    members: dict[int, list[int]] = defaultdict(list)
+    for x in range(n):
+        members[uf.find(x)].append(x)
     for i, j, decision in decided:
         if decision.outcome == MERGE:
-            join(i, j, decision.rule, decision.score, "auto", fields=decision.fields)
+            if _clusters_contradict(uf, members, keys, i, j):
+                uncertain.append(
+                    PairEvent(
+                        i,
+                        j,
+                        "uncertain:cluster_conflict",
+                        decision.score,
+                        "auto",
+                        "review",
+                        decision.fields,
+                    )
+                )
+                continue
+            root_i, root_j = uf.find(i), uf.find(j)
+            if root_i != root_j and uf.union(i, j):
+                merged = members.pop(root_i) + members.pop(root_j)
+                members[uf.find(i)] = merged
+                merges.append(
+                    PairEvent(i, j, decision.rule, decision.score, "auto", fields=decision.fields)
+                )
         elif decision.outcome == LINK:
             links.append(
                 PairEvent(i, j, decision.rule, decision.score, "auto", "link", decision.fields)
@@ -209,6 +239,19 @@ def deduplicate(
         len(review),
     )
     return DedupResult(hits, labels, cluster_ids, canonical, merges, links, review)
+
+
+def _clusters_contradict(
+    uf: UnionFind, members: dict[int, list[int]], keys: list[Keys], i: int, j: int
+) -> bool:
+    """Whether any member of ``i``'s cluster contradicts any member of ``j``'s."""
+    root_i, root_j = uf.find(i), uf.find(j)
+    if root_i == root_j:
+        return False
+    group_i, group_j = members[root_i], members[root_j]
+    if len(group_i) * len(group_j) == 1:
+        return False  # the pair itself was just compared
+    return any(contradicts(keys[x], keys[y]) for x in group_i for y in group_j)
 
 
 def _exact_pass(keys: list[Keys], settings: DedupSettings, join: object) -> None:

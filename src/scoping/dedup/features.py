@@ -11,8 +11,10 @@ from __future__ import annotations
 import itertools
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
-from scoping.normalise import fold, normalise_author
+from scoping.normalise import fold as _fold_unicode
+from scoping.normalise import normalise_author
 from scoping.records import Record
 
 _LANG_TAG = re.compile(
@@ -30,6 +32,10 @@ _NOTICE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("reply", re.compile(r"\b(?:reply|response)$")),
     ("comment", re.compile(r"^(?:comment|commentary|letter|editorial comment)\b")),
     ("comment", re.compile(r"\b(?:comment|commentary)$")),
+)
+#: Cheap pre-check: every notice pattern contains one of these stems.
+_NOTICE_HINT = re.compile(
+    r"errat|correct|corrig|addend|retract|withdraw|repl|respon|comment|letter"
 )
 _NOTICE_TYPES = {
     "erratum": "erratum",
@@ -66,6 +72,7 @@ _JOURNAL_STOP = {
     "official",
 }
 _DIGITS = re.compile(r"\d+")
+_NON_ALNUM = re.compile(r"[^0-9a-z]+")
 # MEDLINE appends "[Erratum appears in ...]", "[Comment in ...]" to the title of the article.
 _INDEX_NOTE = re.compile(
     r"\.?\s*\[(?:published\s+)?(?:erratum|retraction|comment|update|corrected|republished)"
@@ -100,16 +107,27 @@ class Keys:
     pmcid: str
 
 
+def fold(value: str) -> str:
+    """``scoping.normalise.fold`` with a fast path for ASCII text (most records): same result."""
+    if value.isascii():
+        return _NON_ALNUM.sub(" ", value.lower()).strip()
+    return _fold_unicode(value)
+
+
 def title_match_key(title: str) -> str:
     """Folded title without a bracketed-translation wrapper, language tags or notes."""
-    text = _INDEX_NOTE.sub("", title).strip().strip('"').strip()
+    text = _INDEX_NOTE.sub("", title) if "[" in title else title
+    text = text.strip().strip('"').strip()
     for _ in range(2):
+        if not text.endswith(("]", ")", "].", ").")):
+            break
         text = _LANG_TAG.sub("", text).strip().rstrip(".").strip()
     # MEDLINE wraps translated titles in brackets: "[A study of ...]".
     if text.startswith("[") and text.endswith("]") and text.count("[") == 1:
         text = text[1:-1]
     # Notes such as "[corrected]", "[Review] [33 refs]", "[1]" differ between databases.
-    text = _SHORT_NOTE.sub(" ", text)
+    if "[" in text:
+        text = _SHORT_NOTE.sub(" ", text)
     return fold(text)
 
 
@@ -127,7 +145,9 @@ def notice_kind(title: str) -> str:
     """``erratum``, ``retraction``, ``reply``, ``comment`` (from the title) or ``""``."""
     if re.match(r"^\s*re\s*:", title, flags=re.IGNORECASE):
         return "comment"
-    title_key = fold(_INDEX_NOTE.sub("", title))
+    title_key = fold(_INDEX_NOTE.sub("", title) if "[" in title else title)
+    if not _NOTICE_HINT.search(title_key):
+        return ""
     for kind, pattern in _NOTICE_PATTERNS:
         if pattern.search(title_key):
             return kind
@@ -147,19 +167,21 @@ def type_kind(publication_type: str) -> str:
 
 def author_keys(authors: list[str]) -> tuple[tuple[str, str], ...]:
     """``(folded family name, first initial)`` per author."""
-    keys = []
-    for author in authors:
-        name = normalise_author(author)
-        head, _, tail = name.rpartition(" ")
-        if head and tail.isalpha() and tail.isupper() and len(tail) <= 4:
-            family, initial = fold(head), tail[0].lower()
-        else:
-            family, initial = fold(name), ""
-        if family and family not in {"et al", "anonymous"}:
-            keys.append((family, initial))
-    return tuple(keys)
+    keys = (_author_key(author) for author in authors)
+    return tuple(k for k in keys if k[0] and k[0] not in {"et al", "anonymous"})
 
 
+@lru_cache(maxsize=500_000)
+def _author_key(author: str) -> tuple[str, str]:
+    # Cached: the same author strings recur across records and databases.
+    name = normalise_author(author)
+    head, _, tail = name.rpartition(" ")
+    if head and tail.isalpha() and tail.isupper() and len(tail) <= 4:
+        return fold(head), tail[0].lower()
+    return fold(name), ""
+
+
+@lru_cache(maxsize=100_000)
 def journal_key(journal: str) -> str:
     """Folded journal name without stop words and without a ``": subtitle"`` or ``"= ..."`` tail."""
     text = journal.split(" = ")[0]

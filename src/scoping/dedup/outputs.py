@@ -95,6 +95,9 @@ def merged_records(result: DedupResult) -> list[tuple[Record, list[str], int]]:
         )
         recs = [result.hits[i] for i in (head, *rest)]
         merged = replace(recs[0], record_id=cluster_id, raw=dict(recs[0].raw))
+        if len(recs) == 1:
+            out.append((merged, [merged.source] if merged.source else [], 1))
+            continue
         for name in _ID_FIELDS:
             setattr(merged, name, next((getattr(r, name) for r in recs if getattr(r, name)), ""))
         for name in _LONGEST_FIELDS:

@@ -24,6 +24,8 @@ class DedupSettings:
     author_threshold: float = 0.75
     #: Journal-name similarity (0-1) that counts as agreement.
     journal_threshold: float = 0.80
+    #: Journal-name similarity (0-1) below which two known journals contradict a merge.
+    journal_conflict: float = 0.5
     #: Agreeing fields (authors, year, journal, volume, pages, DOI) an automatic merge needs.
     min_support: int = 2
     #: Titles shorter than this (characters of the match key) need one more agreeing field.
@@ -114,7 +116,13 @@ def _coerce(key: str, value: object, default: object, origin: str) -> object:
 
 
 def _check(settings: DedupSettings, origin: str) -> None:
-    for key in ("title_threshold", "review_threshold", "author_threshold", "journal_threshold"):
+    for key in (
+        "title_threshold",
+        "review_threshold",
+        "author_threshold",
+        "journal_threshold",
+        "journal_conflict",
+    ):
         value = getattr(settings, key)
         if not 0.0 <= value <= 1.0:
             raise ScopingError(
