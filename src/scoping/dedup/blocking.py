@@ -1,7 +1,8 @@
 """Candidate pairs by blocking: records that share a key are compared, never all pairs.
 
 Keys: the start and the end of the compact title (a typo at one end still shares the other; a
-truncated title shares its start) and the two rarest title words (word order, subtitles). Blocks
+truncated title shares its start), the two rarest title words (word order, subtitles), and
+volume with first page (a changed or translated title). Blocks
 too large to compare in full are compared within a window of their sorted titles.
 """
 
@@ -26,6 +27,9 @@ def blocking_keys(keys: Keys, *, prefix: int, rarest: list[str]) -> list[str]:
             out.append("s" + compact[-prefix:])
     if len(rarest) == 2:
         out.append("r" + " ".join(sorted(rarest)))
+    if keys.volume and keys.page_first:
+        # Same volume and first page: the same article under a changed or translated title.
+        out.append(f"b{keys.volume}:{keys.page_first}")
     return out
 
 
@@ -44,10 +48,10 @@ def candidate_pairs(keys: Sequence[Keys], settings: DedupSettings) -> Iterator[t
             blocks[key].append(index)
     seen: set[int] = set()
     n = len(keys)
-    for members in blocks.values():
+    for key, members in blocks.items():
         if len(members) < 2:
             continue
-        for i, j in _block_pairs(members, keys, settings):
+        for i, j in _block_pairs(members, keys, settings, from_end=key[0] == "s"):
             if i > j:
                 i, j = j, i
             code = i * n + j
@@ -57,15 +61,19 @@ def candidate_pairs(keys: Sequence[Keys], settings: DedupSettings) -> Iterator[t
 
 
 def _block_pairs(
-    members: list[int], keys: Sequence[Keys], settings: DedupSettings
+    members: list[int], keys: Sequence[Keys], settings: DedupSettings, *, from_end: bool
 ) -> Iterator[tuple[int, int]]:
     if len(members) <= settings.max_block_size:
         for x, i in enumerate(members):
             for j in members[x + 1 :]:
                 yield i, j
         return
-    # Sorted neighbourhood: near-identical titles sort next to each other.
-    ordered = sorted(members, key=lambda i: (keys[i].compact, i))
+    # Sorted neighbourhood: near-identical titles sort next to each other; in a block of
+    # shared title ends, titles sharing the longest end do (sorted on the reversed title).
+    if from_end:
+        ordered = sorted(members, key=lambda i: (keys[i].compact[::-1], i))
+    else:
+        ordered = sorted(members, key=lambda i: (keys[i].compact, i))
     window = settings.window
     for x, i in enumerate(ordered):
         for j in ordered[x + 1 : x + window]:

@@ -150,7 +150,8 @@ def contradicts(a: Keys, b: Keys) -> bool:
     if a.notice != b.notice or page_agreement(a, b) == 0.0:
         return True
     short = min(len(a.title), len(b.title)) < 60
-    return short and bool(a.issue and b.issue and a.issue != b.issue)
+    different_issue = bool(a.issue and b.issue and a.issue != b.issue)
+    return short and different_issue and page_agreement(a, b) != 1.0
 
 
 def compare(a: Keys, b: Keys, settings: DedupSettings) -> PairDecision:
@@ -241,7 +242,13 @@ def compare(a: Keys, b: Keys, settings: DedupSettings) -> PairDecision:
         if title < 1.0 and not truncated and _substituted_words(a.title, b.title):
             # "... in Pediatric Patients" and "... in Adult Patients": one word swapped.
             conflicts.append("title_words")
-        if len(min(a.title, b.title, key=len)) < 60 and a.issue and b.issue and a.issue != b.issue:
+        if (
+            len(min(a.title, b.title, key=len)) < 60
+            and pages != 1.0
+            and a.issue
+            and b.issue
+            and a.issue != b.issue
+        ):
             # "Editor's comments", "Introduction": short titles recur in every issue.
             conflicts.append("issue")
 
