@@ -132,6 +132,10 @@ def page_agreement(a: Keys, b: Keys) -> float | None:
     single_a, single_b = a.page_first == a.page_last, b.page_first == b.page_last
     if (single_a and a.page_first == b.page_last) or (single_b and b.page_first == a.page_last):
         return 0.5
+    if not (single_a or single_b) and a.page_last == b.page_last:
+        return 0.5  # a typo in the first page: "2297-2108" and "2097-2108"
+    if a.page_first.startswith(b.page_first) or b.page_first.startswith(a.page_first):
+        return None  # a cut-off page number: "21" and "2142"
     return 0.0
 
 
