@@ -189,3 +189,26 @@ def test_dedup_files_writes_every_output(tmp_path: Path) -> None:
     assert by_id["pmid-9"]["n_hits"] == "2"
     log = list(csv.DictReader((tmp_path / "dedup" / "merge_log.csv").open(encoding="utf-8")))
     assert [(r["rule"], r["decided_by"]) for r in log] == [("same_record_id", "auto")]
+
+
+def test_merged_record_takes_the_most_complete_fields() -> None:
+    from scoping.dedup.outputs import merged_records
+
+    short = rec("embase", "e", title=TITLE, authors="Legendre CM", year="2010", doi="10.1000/x")
+    full = rec(
+        "medline",
+        "m",
+        title=TITLE,
+        authors="Legendre CM; Babu S; Furman RR",
+        year="2010",
+        pmid="123",
+        abstract="Background: eculizumab ...",
+        journal="J Am Soc Nephrol",
+    )
+    result = deduplicate(
+        [short, full], decisions={tuple(sorted(("pmid-123", short.record_id))): "same"}
+    )
+    ((merged, sources, n_hits),) = merged_records(result)
+    assert merged.record_id == "pmid-123" and (sources, n_hits) == (["embase", "medline"], 2)
+    assert merged.authors == ["Legendre CM", "Babu S", "Furman RR"]
+    assert merged.doi == "10.1000/x" and merged.abstract.startswith("Background")
