@@ -53,18 +53,29 @@ def author_similarity(a: tuple[tuple[str, str], ...], b: tuple[tuple[str, str], 
     if len(a) > len(b):
         a, b = b, a
     a, b = a[:12], b[:40]
-    matched = 0
+    matched = 0.0
     for family, initial in a:
+        best = 0.0
         for other_family, other_initial in b:
-            if initial and other_initial and initial != other_initial:
-                continue
-            if (
+            same_family = (
                 family == other_family
                 or (len(family) > 3 and fuzz.ratio(family, other_family) >= 85)
                 or _shares_name_word(family, other_family)
+            )
+            if same_family:
+                # A different initial may be another person with the same family name.
+                agree = not (initial and other_initial and initial != other_initial)
+                best = max(best, 1.0 if agree else 0.5)
+            elif (
+                initial
+                and other_initial
+                and (family[0], initial) == (other_initial, other_family[0])
             ):
-                matched += 1
+                # Given and family names swapped: "Carignani A" and "Andrea C".
+                best = max(best, 0.5)
+            if best == 1.0:
                 break
+        matched += best
     return matched / len(a)
 
 
@@ -116,7 +127,8 @@ def _substituted_words(a: str, b: str) -> bool:
 
 
 def _same_issue(a: Keys, b: Keys) -> bool:
-    return bool(a.volume and a.issue and a.volume == b.volume and a.issue == b.issue)
+    # Cochrane reviews have an issue and no volume.
+    return bool(a.issue and a.issue == b.issue and a.volume == b.volume)
 
 
 def page_agreement(a: Keys, b: Keys) -> float | None:
@@ -173,11 +185,36 @@ def compare(a: Keys, b: Keys, settings: DedupSettings) -> PairDecision:
         contained = fuzz.token_set_ratio(a.title, b.title) / 100.0
         if contained >= settings.title_threshold:
             title, truncated = contained, True
-    if title < settings.review_threshold:
+    if title < settings.review_threshold and not bibliographic:
         return PairDecision(DISTINCT, "distinct", round(title, 3), fields)
     authors = author_similarity(a.authors, b.authors) if a.authors and b.authors else None
     journal = journal_similarity(a.journal, b.journal) if a.journal and b.journal else None
     doi = None if not (a.doi and b.doi) else float(a.doi == b.doi)
+    if title < settings.review_threshold:
+        # Translated title ("Plattformokonomie..." / "Platform economy..."): the same authors,
+        # journal, year, volume, issue and page range make one article; anything less does not.
+        same_article = (
+            bool(a.title and b.title)
+            # A page range, not a single page: abstracts in a supplement share pages.
+            and a.page_first != a.page_last
+            and (a.page_first, a.page_last) == (b.page_first, b.page_last)
+            and bool(a.issue)
+            and a.issue == b.issue
+            and not (a.conference or b.conference)
+            and authors is not None
+            and authors >= 0.9
+            and journal is not None
+            and journal >= settings.journal_threshold
+            and year_gap == 0
+            and a.notice == b.notice
+            and (doi is None or doi == 1.0)
+        )
+        if not same_article:
+            return PairDecision(DISTINCT, "distinct", round(title, 3), fields)
+        fields.update(authors=round(authors or 0.0, 3), year=1.0, journal=round(journal or 0, 3))
+        fields.update(volume=volume, pages=pages, doi=doi)
+        score = round(sum(v for v in fields.values() if v is not None) / len(fields), 3)
+        return PairDecision(MERGE, "bibliographic+authors+journal+year", score, fields)
     fields.update(
         authors=None if authors is None else round(authors, 3),
         year=None if year_gap is None else float(year_gap == 0),
@@ -240,7 +277,11 @@ def compare(a: Keys, b: Keys, settings: DedupSettings) -> PairDecision:
             conflicts.append("title_numbers")
         if a.conference != b.conference:
             conflicts.append("conference_abstract")
-        if journal is not None and journal < settings.journal_conflict:
+        if (
+            journal is not None
+            and journal < settings.journal_conflict
+            and not (volume == 1.0 and _same_issue(a, b))
+        ):
             # A review in the Cochrane Library and its journal version are two reports.
             conflicts.append("journal")
         if title < 1.0 and not truncated and _substituted_words(a.title, b.title):

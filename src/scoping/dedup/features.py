@@ -80,6 +80,7 @@ _INDEX_NOTE = re.compile(
     flags=re.IGNORECASE | re.DOTALL,
 )
 _SHORT_NOTE = re.compile(r"\[[^\[\]]{1,30}\]")
+_PAGE_COUNT = re.compile(r"^\d+\s*(?:p|pp|pages?)\.?$", flags=re.IGNORECASE)
 _PAGE_FIRST = re.compile(r"^\s*([A-Za-z]{0,2}\d+[A-Za-z]?)")
 
 
@@ -196,6 +197,8 @@ def page_span(pages: str) -> tuple[str, str, bool]:
     (``"e12724"``, ``"a1754"``) is an article number, not comparable with a page range.
     """
     text = (pages or "").strip()
+    if _PAGE_COUNT.match(text):
+        return "", "", False  # "215 p": a thesis's page count, not a page number
     match = _PAGE_FIRST.match(text)
     if not match:
         return "", "", False
