@@ -291,3 +291,54 @@ def test_canonical_member_prefers_pmid_then_doi_then_ref() -> None:
     assert result.canonical == [False, False, True]
     result = cluster(ref, doi)
     assert result.cluster_ids[0] == doi.record_id and result.canonical == [False, True]
+
+
+def test_translated_title_merges_on_authors_journal_issue_and_page_range() -> None:
+    common = dict(
+        authors="Greef S; Schroeder W; Sperling HJ",
+        year="2020",
+        journal="Industrielle Beziehungen",
+        volume="27",
+        issue="2",
+    )
+    german = rec(
+        "wiso",
+        "1",
+        title="Plattformökonomie und Crowdworking als Herausforderungen für das deutsche Modell "
+        "der Arbeitsbeziehungen",
+        pages="205 -- 226",
+        doi="10.3224/indbez.v27i2.06",
+        **common,
+    )
+    english = rec(
+        "scopus",
+        "2",
+        title="Platform economy and crowdworking as challenges for the German model of "
+        "industrial relations",
+        pages="205-226",
+        **common,
+    )
+    result = cluster(german, english)
+    assert same_cluster(result, 0, 1)
+    assert result.merges[0].rule.startswith("bibliographic")
+
+
+def test_abstracts_sharing_a_supplement_page_stay_apart() -> None:
+    common = dict(authors="Imazio M; Brucato A", year="2011", journal="European Heart Journal")
+    a = rec(
+        "embase",
+        "1",
+        title="Contemporary features of the post-pericardiotomy syndrome",
+        volume="32",
+        pages="597",
+        **common,
+    )
+    b = rec(
+        "embase",
+        "2",
+        title="Colchicine prevents early post-operative pericardial effusions",
+        volume="32",
+        pages="597",
+        **common,
+    )
+    assert not same_cluster(cluster(a, b), 0, 1)
