@@ -199,6 +199,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     bd_last: tuple[int, float] | None = None
     bd_stopped = args.no_bibdedupe
+    bd_why = "not run (--no-bibdedupe)"
     with tempfile.TemporaryDirectory(prefix="dedup-scale-") as tmp:
         for size in sizes:
             corpus = Path(tmp) / f"corpus_{size}.csv"
@@ -216,15 +217,13 @@ def main(argv: list[str] | None = None) -> int:
             with (out_dir / "clusters.csv").open(encoding="utf-8") as handle:
                 cluster_of = {r["source_id"]: r["cluster_id"] for r in csv.DictReader(handle)}
             scores = pairwise_scores(cluster_of, groups.values())
-            theirs = "not run (--no-bibdedupe)" if args.no_bibdedupe else ""
+            theirs = bd_why if bd_stopped else ""
             if not bd_stopped and bd_last is not None:
                 projected = bd_last[1] * size / bd_last[0]
                 if projected > LIMIT_S:
-                    theirs = f"not run: linear growth from {bd_last[0]} gives {projected:.0f} s"
-                    bd_stopped = True
-            elif bd_stopped and not theirs:
-                theirs = "not run (did not finish a smaller size within 10 min)"
-            if not bd_stopped and not theirs:
+                    bd_why = f"not run: linear growth from {bd_last[0]} records > {LIMIT_S:.0f} s"
+                    theirs, bd_stopped = f"{bd_why} ({projected:.0f} s)", True
+            if not bd_stopped:
                 run = dedup_bibdedupe.run(corpus, timeout=LIMIT_S)
                 if "groups" in run:
                     bd_of = {i: i for i in truth}
@@ -239,7 +238,7 @@ def main(argv: list[str] | None = None) -> int:
                     bd_last = (size, float(run["seconds"]))
                 else:
                     theirs = f"did not finish within {LIMIT_S:.0f} s"
-                    bd_stopped = True
+                    bd_why, bd_stopped = f"not run: {size} records took over {LIMIT_S:.0f} s", True
             per10k = ours["seconds"] * 10_000 / size
             print(
                 f"{size:>8} | {ours['seconds']:6.1f} {ours['peak_mb']:8.0f} {per10k:6.2f} "
