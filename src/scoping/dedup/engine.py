@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from scoping.dedup.blocking import candidate_pairs
@@ -126,8 +126,8 @@ def deduplicate(
 ) -> DedupResult:
     """Cluster ``hits``.
 
-    ``previous`` holds an earlier run's cluster IDs (kept unchanged); ``decisions`` maps
-    record-ID pairs (``pair_key``) to ``"same"`` or ``"different"``.
+    ``previous`` holds an earlier run's cluster IDs (kept unchanged); ``decisions`` maps pairs
+    of hit labels (``hit_labels``, ordered by ``pair_key``) to ``"same"`` or ``"different"``.
     """
     settings = settings or DedupSettings()
     previous = previous or PreviousRun()
@@ -137,10 +137,20 @@ def deduplicate(
     uf = UnionFind(n)
     merges: list[PairEvent] = []
 
-    def join(i: int, j: int, rule: str, score: float, by: str, **kw: object) -> None:
-        force = bool(kw.pop("force", False))
-        if uf.union(i, j, force=force):
-            merges.append(PairEvent(i, j, rule, score, by, fields=kw.get("fields") or {}))  # type: ignore[arg-type]
+    def join(
+        i: int,
+        j: int,
+        rule: str,
+        *,
+        by: str = "auto",
+        force: bool = False,
+        score: float = 1.0,
+        fields: dict[str, float | None] | None = None,
+    ) -> bool:
+        if not uf.union(i, j, force=force):
+            return False
+        merges.append(PairEvent(i, j, rule, score, by, fields=fields or {}))
+        return True
 
     first_of: dict[str, int] = {}
     for i, hit in enumerate(hits):
@@ -164,11 +174,11 @@ def deduplicate(
         # abstract and its paper share it; nor does a DOI always (an erratum may carry the
         # article's): those go through the exact DOI pass and the comparison.
         if j != i and hit.record_id.startswith("pmid-"):
-            join(j, i, "same_record_id", 1.0, "auto", force=True)
+            join(j, i, "same_record_id", force=True)
 
     for i, j, decision in decided_pairs:
         if decision == SAME:
-            join(i, j, "review_sheet", 1.0, "human", force=True)
+            join(i, j, "review_sheet", by="human", force=True)
 
     by_label: dict[str, int] = {}
     for i, hit in enumerate(hits):
@@ -176,7 +186,7 @@ def deduplicate(
         if label is None:
             continue
         if label in by_label:
-            join(by_label[label], i, "previous_run", 1.0, "auto", force=True)
+            join(by_label[label], i, "previous_run", force=True)
         else:
             by_label[label] = i
     for label, i in by_label.items():
@@ -200,25 +210,14 @@ def deduplicate(
     for i, j, decision in decided:
         if decision.outcome == MERGE:
             if _clusters_contradict(uf, members, keys, i, j):
+                rule = "uncertain:cluster_conflict"
                 uncertain.append(
-                    PairEvent(
-                        i,
-                        j,
-                        "uncertain:cluster_conflict",
-                        decision.score,
-                        "auto",
-                        "review",
-                        decision.fields,
-                    )
+                    PairEvent(i, j, rule, decision.score, "auto", "review", decision.fields)
                 )
                 continue
             root_i, root_j = uf.find(i), uf.find(j)
-            if root_i != root_j and uf.union(i, j):
-                merged = members.pop(root_i) + members.pop(root_j)
-                members[uf.find(i)] = merged
-                merges.append(
-                    PairEvent(i, j, decision.rule, decision.score, "auto", fields=decision.fields)
-                )
+            if join(i, j, decision.rule, score=decision.score, fields=decision.fields):
+                members[uf.find(i)] = members.pop(root_i) + members.pop(root_j)
         elif decision.outcome == LINK:
             links.append(
                 PairEvent(i, j, decision.rule, decision.score, "auto", "link", decision.fields)
@@ -254,7 +253,7 @@ def _clusters_contradict(
     return any(contradicts(keys[x], keys[y]) for x in group_i for y in group_j)
 
 
-def _exact_pass(keys: list[Keys], settings: DedupSettings, join: object) -> None:
+def _exact_pass(keys: list[Keys], settings: DedupSettings, join: Callable[..., bool]) -> None:
     groups: dict[tuple[str, str], list[int]] = defaultdict(list)
     for i, k in enumerate(keys):
         for name in settings.exact_fields:
@@ -272,7 +271,7 @@ def _exact_pass(keys: list[Keys], settings: DedupSettings, join: object) -> None
                 sim, _ = title_similarity(a.title, b.title)
                 if a.title and b.title and sim < 0.7:
                     continue
-            join(first, other, f"exact_{name}", 1.0, "auto")  # type: ignore[operator]
+            join(first, other, f"exact_{name}")
 
 
 def _review_pairs(
