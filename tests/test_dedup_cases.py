@@ -342,3 +342,25 @@ def test_abstracts_sharing_a_supplement_page_stay_apart() -> None:
         **common,
     )
     assert not same_cluster(cluster(a, b), 0, 1)
+
+
+def test_thesis_and_its_dissertation_abstracts_listing_go_to_a_person() -> None:
+    title = "An intelligent rehabilitation system for cognitive rehabilitation"
+    listing = rec(
+        "psycinfo",
+        "1",
+        title=title,
+        authors="Yip CB",
+        year="2012",
+        journal="Dissertation Abstracts International: Section B",
+        volume="73",
+        issue="3-B",
+        pages="1524",
+    )
+    thesis = rec(
+        "proquest", "2", title=title, authors="Yip CB", year="2011", volume="Ph.D.", pages="215 p"
+    )
+    result = cluster(listing, thesis)
+    assert not same_cluster(result, 0, 1)
+    (pair,) = result.review
+    assert pair.rule == "uncertain:thesis+authors"

@@ -224,6 +224,20 @@ def compare(a: Keys, b: Keys, settings: DedupSettings) -> PairDecision:
         doi=doi,
     )
 
+    if a.thesis and b.thesis:
+        # A thesis and its Dissertation Abstracts listing (one author, one title, listed up to a
+        # year later, the listing's volume and page against the thesis's page count) or two
+        # records of one thesis: the labelled sets say both, so a person decides.
+        if (
+            title >= settings.title_threshold
+            and authors is not None
+            and authors >= 0.9
+            and (year_gap is None or year_gap <= 1)
+            and a.notice == b.notice
+        ):
+            return PairDecision(REVIEW, "uncertain:thesis+authors", round(title, 3), fields)
+        return PairDecision(DISTINCT, "distinct", round(title, 3), fields)
+
     if a.preprint != b.preprint:
         # A preprint and its published version differ in DOI, journal and often year: judge
         # them on title and authors alone, then link (default) or merge them.

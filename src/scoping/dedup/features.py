@@ -54,6 +54,7 @@ _PREPRINT_WORDS = re.compile(
 _PREPRINT_DOI = ("10.1101/", "10.21203/", "10.2139/", "10.48550/", "10.20944/", "10.31234/")
 _CONF_WORDS = re.compile(r"\b(?:conference abstract|meeting abstract|congress|abstracts?)\b")
 _SUPPL = re.compile(r"\bsuppl")
+_THESIS = re.compile(r"\b(?:dissertations?|thesis|phdthesis|mastersthesis|ph d)\b")
 _ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4", "v": "5", "vi": "6", "vii": "7", "viii": "8"}
 _PART_WORDS = {"part", "phase", "stage", "type", "study", "trial", "grade", "class", "volume"}
 _JOURNAL_STOP = {
@@ -95,6 +96,7 @@ class Keys:
     kind: str
     preprint: bool
     conference: bool
+    thesis: bool
     authors: tuple[tuple[str, str], ...]
     year: int
     journal: str
@@ -230,6 +232,14 @@ def _is_conference(record: Record) -> bool:
     return bool(_CONF_WORDS.search(where)) and bool(_SUPPL.search(where) or "abstract" in where)
 
 
+def _is_thesis(record: Record) -> bool:
+    where = fold(
+        f"{record.journal} {record.volume} {record.issue} {record.publication_type} "
+        f"{record.raw.get('ENTRYTYPE', '')}"
+    )
+    return bool(_THESIS.search(where))
+
+
 def record_keys(record: Record) -> Keys:
     """All comparison keys of ``record``."""
     title = title_match_key(record.title)
@@ -245,6 +255,7 @@ def record_keys(record: Record) -> Keys:
         kind=type_kind(record.publication_type),
         preprint=_is_preprint(record),
         conference=_is_conference(record),
+        thesis=_is_thesis(record),
         authors=author_keys(record.authors),
         year=year,
         journal=journal_key(record.journal),
