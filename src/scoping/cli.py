@@ -19,9 +19,10 @@ from scoping.errors import ScopingError
 COMMAND_MODULES = (
     "scoping.commands.pubmed_cmd",
     "scoping.commands.searchlog_cmd",
-    "scoping.commands.prisma_cmd",
+    "scoping.commands.dedup_cmd",
     "scoping.commands.sheets_cmd",
     "scoping.commands.reconcile_cmd",
+    "scoping.commands.prisma_cmd",
 )
 
 

@@ -1,0 +1,123 @@
+"""Pairwise precision, recall and F1 of ``scoping dedup`` beside bib-dedupe, per labelled set.
+
+Usage: ``.venv/bin/python benchmarks/dedup_accuracy.py [--no-bibdedupe] [--explain] [--data DIR]``
+
+Every set in ``../shared/data/dedup/bibdedupe_benchmark/`` with ``records_pre_merged.csv`` and
+``merged_record_ids.csv`` is run through both tools in this run, on the same records; pairs are
+counted over the ``ID`` column. bib-dedupe runs in its own venv (see ``dedup_bibdedupe.py``).
+Targets (issue 5): precision >= 0.995 on every set and F1 above bib-dedupe's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import dedup_bibdedupe
+
+from scoping.dedup.compare import compare
+from scoping.dedup.engine import DedupResult, deduplicate
+from scoping.dedup.evaluate import PairwiseScores, pairwise_scores, read_true_groups
+from scoping.dedup.features import record_keys
+from scoping.dedup.inputs import InputHits, read_bib_csv
+from scoping.dedup.settings import DedupSettings
+
+REPO = Path(__file__).resolve().parents[1]
+DATA = REPO.parent / "shared" / "data" / "dedup" / "bibdedupe_benchmark"
+
+
+def labelled_sets(root: Path) -> list[Path]:
+    """Set folders holding both the records and the labelled groups."""
+    return sorted(
+        p
+        for p in root.iterdir()
+        if (p / "records_pre_merged.csv").is_file() and (p / "merged_record_ids.csv").is_file()
+    )
+
+
+def _missed_reasons(hits: InputHits, result: DedupResult, truth: list[list[str]]) -> str:
+    """Missed labelled pairs counted by what kept them apart (first contradiction, or outcome)."""
+    index = {own: i for i, own in enumerate(hits.own_ids)}
+    keys = {}
+    reasons: Counter[str] = Counter()
+    settings = DedupSettings()
+    for group in truth:
+        for a, b in itertools.combinations(sorted(group), 2):
+            i, j = index[a], index[b]
+            if result.cluster_ids[i] == result.cluster_ids[j]:
+                continue
+            for k in (i, j):
+                if k not in keys:
+                    keys[k] = record_keys(hits.records[k])
+            decision = compare(keys[i], keys[j], settings)
+            if " vs " in decision.rule:
+                reasons[decision.rule.split(" vs ")[-1]] += 1
+            elif decision.outcome == "distinct":
+                title = decision.fields.get("title") or 0.0
+                reasons[
+                    "title differs" if title < settings.review_threshold else "contradictions"
+                ] += 1
+            else:
+                reasons[decision.outcome] += 1
+    return ", ".join(f"{name} {n}" for name, n in reasons.most_common())
+
+
+def _cells(scores: PairwiseScores | None) -> str:
+    if scores is None:
+        return f"{'-':>7} {'-':>7} {'-':>7}"
+    return f"{scores.precision:7.4f} {scores.recall:7.4f} {scores.f1:7.4f}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=DATA, help="folder of labelled sets")
+    parser.add_argument("--no-bibdedupe", action="store_true", help="skip the bib-dedupe baseline")
+    parser.add_argument(
+        "--explain", action="store_true", help="count our missed labelled pairs by reason"
+    )
+    args = parser.parse_args(argv)
+
+    baseline = "" if args.no_bibdedupe else f" vs bib-dedupe {dedup_bibdedupe.version()}"
+    print(f"pairwise precision / recall / F1 on {args.data}{baseline}")
+    print(
+        f"{'set':<20} {'records':>7} {'pairs':>6} | {'P':>7} {'R':>7} {'F1':>7} {'s':>5} | "
+        f"{'bd P':>7} {'bd R':>7} {'bd F1':>7} {'s':>6} | target"
+    )
+    all_met = True
+    for folder in labelled_sets(args.data):
+        truth = read_true_groups(folder / "merged_record_ids.csv")
+        hits = read_bib_csv(folder / "records_pre_merged.csv")
+        start = time.perf_counter()
+        result = deduplicate(hits.records)
+        ours_s = time.perf_counter() - start
+        ours = pairwise_scores(dict(zip(hits.own_ids, result.cluster_ids, strict=True)), truth)
+        theirs, theirs_s = None, float("nan")
+        if not args.no_bibdedupe:
+            run = dedup_bibdedupe.run(folder / "records_pre_merged.csv", timeout=600)
+            if "groups" in run:
+                cluster_of = {i: i for i in hits.own_ids}
+                for group in run["groups"]:
+                    for item in group:
+                        cluster_of[item] = group[0]
+                theirs, theirs_s = pairwise_scores(cluster_of, truth), float(run["seconds"])
+        met = ours.precision >= 0.995 and (theirs is None or ours.f1 > theirs.f1)
+        all_met &= met
+        print(
+            f"{folder.name:<20} {len(hits.records):>7} {ours.actual:>6} | {_cells(ours)} "
+            f"{ours_s:5.1f} | {_cells(theirs)} {theirs_s:6.1f} | {'met' if met else 'MISSED'}"
+        )
+        if args.explain:
+            print(f"  missed labelled pairs by reason: {_missed_reasons(hits, result, truth)}")
+    scope = "precision target only (no bib-dedupe run): " if args.no_bibdedupe else ""
+    print(scope + ("all targets met" if all_met else "some targets missed"))
+    return 0 if all_met else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,366 @@
+"""The hard cases of deduplication, each a small real-looking pair, and the exact passes."""
+
+from __future__ import annotations
+
+import pytest
+from dedup_helpers import cluster, rec, same_cluster
+
+from scoping.dedup.settings import DedupSettings
+
+ARTICLE = dict(
+    title="Novel DNA alterations in FCN1 and FCN2 genes in atypical HUS patients",
+    authors="Volokhina E; Westra D; Spoelstra A; van den Heuvel L",
+    year="2011",
+)
+
+
+def test_conference_abstract_and_full_paper_stay_apart_though_they_share_a_ref_id() -> None:
+    abstract = rec(
+        "embase",
+        "1",
+        **ARTICLE,
+        journal="Pediatric Nephrology. Conference: 44th Annual Meeting of the ESPN",
+        volume="26",
+        issue="9",
+        pages="1662-1663",
+    )
+    paper = rec("wos", "2", **ARTICLE, journal="Molecular Immunology", volume="48", pages="1684")
+    assert abstract.record_id == paper.record_id  # same title, year and first author
+    result = cluster(abstract, paper)
+    assert not same_cluster(result, 0, 1)
+    # Two clusters, two distinct IDs for the records file and PRISMA.
+    assert sorted(result.cluster_ids) == [abstract.record_id, f"{abstract.record_id}-2"]
+
+
+def test_same_paper_from_two_databases_merges() -> None:
+    medline = rec(
+        "medline",
+        "1",
+        title="Complement dysfunction in hemolytic uremic syndrome.",
+        authors="Zipfel PF; Skerka C",
+        year="2006",
+        journal="Curr Opin Rheumatol",
+        volume="18",
+        issue="5",
+        pages="548-55",
+    )
+    embase = rec(
+        "embase",
+        "2",
+        title="Complement dysfunction in hemolytic uremic syndrome",
+        authors="Zipfel, P. F.; Skerka, C.",
+        year="2006",
+        journal="Current Opinion in Rheumatology",
+        volume="18",
+        issue="5",
+        pages="548-555",
+    )
+    result = cluster(medline, embase)
+    assert same_cluster(result, 0, 1)
+    (merge,) = result.merges
+    assert merge.decided_by == "auto" and merge.rule.startswith("title+")
+    assert merge.fields["journal"] == 1.0  # the abbreviation matches the full name
+
+
+@pytest.mark.parametrize(
+    "notice_title",
+    [
+        "Erratum: Severe deficiency of the specific von Willebrand factor-cleaving protease "
+        "(ADAMTS 13) activity in a subgroup of children with atypical hemolytic uremic syndrome",
+        "Severe deficiency of the specific von Willebrand factor-cleaving protease (ADAMTS 13) "
+        "activity in a subgroup of children with atypical hemolytic uremic syndrome - Reply",
+        "Comment on: Severe deficiency of the specific von Willebrand factor-cleaving protease "
+        "(ADAMTS 13) activity in a subgroup of children with atypical hemolytic uremic syndrome",
+    ],
+)
+def test_erratum_comment_or_reply_with_the_same_title_stays_apart(notice_title: str) -> None:
+    article = rec(
+        "medline",
+        "1",
+        title="Severe deficiency of the specific von Willebrand factor-cleaving protease "
+        "(ADAMTS 13) activity in a subgroup of children with atypical hemolytic uremic syndrome",
+        authors="Veyradier A; Obert B; Haddad E",
+        year="2003",
+        journal="Journal of Pediatrics",
+        volume="142",
+        pages="310-317",
+    )
+    notice = rec(
+        "embase",
+        "2",
+        title=notice_title,
+        authors="Veyradier A; Obert B; Haddad E",
+        year="2003",
+        journal="Journal of Pediatrics",
+        volume="142",
+    )
+    assert not same_cluster(cluster(article, notice), 0, 1)
+
+
+def _preprint_pair() -> tuple:
+    preprint = rec(
+        "medrxiv",
+        "1",
+        title="Effectiveness of BNT162b2 vaccine against omicron variant in South Africa",
+        authors="Collie S; Champion J; Moultrie H; Bekker LG; Gray G",
+        year="2021",
+        journal="medRxiv",
+        doi="10.1101/2021.12.12.21267646",
+    )
+    published = rec(
+        "medline",
+        "2",
+        title="Effectiveness of BNT162b2 Vaccine against Omicron Variant in South Africa",
+        authors="Collie S; Champion J; Moultrie H; Bekker LG; Gray G",
+        year="2022",
+        journal="New England Journal of Medicine",
+        volume="386",
+        pages="494-496",
+        doi="10.1056/NEJMc2119270",
+        pmid="34965358",
+    )
+    return preprint, published
+
+
+def test_preprint_and_published_version_are_linked_not_merged_by_default() -> None:
+    result = cluster(*_preprint_pair())
+    assert not same_cluster(result, 0, 1)
+    (link,) = result.links
+    assert link.rule == "preprint_link" and link.action == "link"
+
+
+def test_preprint_policy_merge_merges_them() -> None:
+    result = cluster(*_preprint_pair(), settings=DedupSettings(preprint_policy="merge"))
+    assert same_cluster(result, 0, 1) and not result.links
+    assert result.merges[0].rule == "preprint_merge"
+    # The published version is the canonical record (PMID first).
+    assert result.cluster_ids[0] == "pmid-34965358"
+
+
+def test_multi_part_titles_stay_apart() -> None:
+    common = dict(
+        authors="Noris M; Remuzzi G", year="2009", journal="Nephrology Dialysis Transplantation"
+    )
+    part1 = rec("a", "1", title="Atypical hemolytic uremic syndrome: genetics, part 1", **common)
+    part2 = rec("b", "2", title="Atypical hemolytic uremic syndrome: genetics, part 2", **common)
+    part_ii = rec("c", "3", title="Atypical hemolytic uremic syndrome: genetics, part II", **common)
+    result = cluster(part1, part2, part_ii)
+    assert not same_cluster(result, 0, 1)
+    assert same_cluster(result, 1, 2)  # roman and arabic part numbers agree
+
+
+def test_same_title_in_different_years_stays_apart() -> None:
+    common = dict(
+        title="Treatment for POEMS (polyneuropathy, organomegaly, endocrinopathy, M-protein, "
+        "and skin changes) syndrome",
+        authors="Kuwabara S; Dispenzieri A; Arimura K",
+        journal="Cochrane Database of Systematic Reviews",
+    )
+    result = cluster(rec("a", "1", year="2008", **common), rec("b", "2", year="2012", **common))
+    assert not same_cluster(result, 0, 1)
+
+
+def test_missing_abstract_and_pages_do_not_prevent_a_merge() -> None:
+    with_abstract = rec(
+        "wos",
+        "1",
+        title="Diabetes, comorbidities and increased long-term mortality in older patients "
+        "admitted for geriatric inpatient care",
+        authors="Zekry D; Frangos E; Graf C; Michel JP",
+        year="2012",
+        journal="Diabetes & Metabolism",
+        volume="38",
+        pages="149-155",
+        abstract="AIM: To assess the impact of diabetes on long-term mortality in older patients.",
+    )
+    bare = rec(
+        "cinahl",
+        "2",
+        title=with_abstract.title,
+        authors="Zekry, D.; Frangos, E.; Graf, C.; Michel, J. P.",
+        year="2012",
+        journal="Diabetes & metabolism",
+    )
+    result = cluster(with_abstract, bare)
+    assert same_cluster(result, 0, 1)
+
+
+@pytest.mark.parametrize(
+    ("translated", "original"),
+    [
+        ("[Pleuritis carcinomatosa]", "Pleuritis carcinomatosa"),
+        (
+            "Efficacy observation of batroxobin for treatment of vascular cognitive impairment. "
+            "[Chinese]",
+            "Efficacy observation of batroxobin for treatment of vascular cognitive impairment",
+        ),
+    ],
+)
+def test_non_english_title_forms_merge(translated: str, original: str) -> None:
+    common = dict(authors="Miyanaga A; Gemma A", year="2011", volume="38", pages="524-527")
+    a = rec("medline", "1", title=translated, journal="Gan to Kagaku Ryoho", **common)
+    b = rec("embase", "2", title=original, journal="Japanese Journal of Cancer", **common)
+    assert same_cluster(cluster(a, b), 0, 1)
+
+
+def test_truncated_title_merges() -> None:
+    full = (
+        "A computerized visual perception rehabilitation programme with interactive computer "
+        "interface using motion tracking technology: a randomized controlled, single-blinded, "
+        "pilot clinical trial study"
+    )
+    common = dict(authors="Kang SH; Kim DK; Seo KM", year="2009", journal="Clin Rehabil")
+    a = rec("medline", "1", title=full, volume="23", pages="434-44", **common)
+    b = rec("psycinfo", "2", title=full[:100], **common)
+    result = cluster(a, b)
+    assert same_cluster(result, 0, 1)
+    assert "truncated" in result.merges[0].rule
+
+
+def test_look_alike_titles_with_a_swapped_word_stay_apart() -> None:
+    common = dict(authors="Alexion Pharmaceuticals", year="2011")
+    a = rec(
+        "ctgov",
+        "1",
+        title="An Open-Label, Multi-Center Clinical Trial of Eculizumab in Pediatric Patients "
+        "With Atypical Hemolytic-Uremic Syndrome",
+        **common,
+    )
+    b = rec(
+        "ctgov",
+        "2",
+        title="An Open-label, Multi-center Clinical Trial of Eculizumab in Adult Patients With "
+        "Atypical Hemolytic-uremic Syndrome",
+        **common,
+    )
+    assert not same_cluster(cluster(a, b), 0, 1)
+
+
+def test_exact_passes_doi_pmid_pmcid() -> None:
+    by_doi = [
+        rec("a", "1", title="Title as exported by one database", doi="10.1000/XYZ.1", year="2020"),
+        rec(
+            "b",
+            "2",
+            title="TITLE AS EXPORTED BY ONE DATABASE!",
+            doi="https://doi.org/10.1000/xyz.1",
+        ),
+    ]
+    by_pmid = [
+        rec("pubmed_q1", "111", title="Hypertension in adults", pmid="111", year="2019"),
+        rec("pubmed_q2", "111", title="Hypertension in adults.", pmid="111", year="2019"),
+    ]
+    by_pmcid = [
+        rec("pmc", "PMC42", title="Sepsis care bundles", pmcid="PMC42", year="2018"),
+        rec("europepmc", "x9", title="Sepsis care bundles: a review", pmcid="pmc42", year="2018"),
+    ]
+    result = cluster(*by_doi, *by_pmid, *by_pmcid)
+    assert same_cluster(result, 0, 1) and same_cluster(result, 2, 3) and same_cluster(result, 4, 5)
+    assert result.n_clusters == 3
+    rules = sorted(e.rule for e in result.merges)
+    assert rules == ["exact_doi", "exact_pmcid", "same_record_id"]
+
+
+def test_doi_shared_by_an_erratum_does_not_merge_it() -> None:
+    article = rec(
+        "a",
+        "1",
+        title="Rainmakers: why bad weather means good productivity",
+        doi="10.1037/a0035559",
+    )
+    erratum = rec(
+        "b",
+        "2",
+        title="Rainmakers: why bad weather means good productivity: correction to Lee et al.",
+        doi="10.1037/a0035559",
+    )
+    assert not same_cluster(cluster(article, erratum), 0, 1)
+
+
+def test_canonical_member_prefers_pmid_then_doi_then_ref() -> None:
+    title = (
+        "Long-term effect of eculizumab on kidney function in paroxysmal nocturnal haemoglobinuria"
+    )
+    common = dict(authors="Hillmen P; Elebute M; Kelly R", year="2010", journal="Am J Hematol")
+    ref = rec("cinahl", "c1", title=title, volume="85", pages="553-559", **common)
+    doi = rec("scopus", "s1", title=title, doi="10.1002/ajh.21757", **common)
+    pmid = rec("medline", "m1", title=title, pmid="20658590", volume="85", **common)
+    result = cluster(ref, doi, pmid)
+    assert len(set(result.cluster_ids)) == 1
+    assert result.cluster_ids[0] == "pmid-20658590"
+    assert result.canonical == [False, False, True]
+    result = cluster(ref, doi)
+    assert result.cluster_ids[0] == doi.record_id and result.canonical == [False, True]
+
+
+def test_translated_title_merges_on_authors_journal_issue_and_page_range() -> None:
+    common = dict(
+        authors="Greef S; Schroeder W; Sperling HJ",
+        year="2020",
+        journal="Industrielle Beziehungen",
+        volume="27",
+        issue="2",
+    )
+    german = rec(
+        "wiso",
+        "1",
+        title="Plattformökonomie und Crowdworking als Herausforderungen für das deutsche Modell "
+        "der Arbeitsbeziehungen",
+        pages="205 -- 226",
+        doi="10.3224/indbez.v27i2.06",
+        **common,
+    )
+    english = rec(
+        "scopus",
+        "2",
+        title="Platform economy and crowdworking as challenges for the German model of "
+        "industrial relations",
+        pages="205-226",
+        **common,
+    )
+    result = cluster(german, english)
+    assert same_cluster(result, 0, 1)
+    assert result.merges[0].rule.startswith("bibliographic")
+
+
+def test_abstracts_sharing_a_supplement_page_stay_apart() -> None:
+    common = dict(authors="Imazio M; Brucato A", year="2011", journal="European Heart Journal")
+    a = rec(
+        "embase",
+        "1",
+        title="Contemporary features of the post-pericardiotomy syndrome",
+        volume="32",
+        pages="597",
+        **common,
+    )
+    b = rec(
+        "embase",
+        "2",
+        title="Colchicine prevents early post-operative pericardial effusions",
+        volume="32",
+        pages="597",
+        **common,
+    )
+    assert not same_cluster(cluster(a, b), 0, 1)
+
+
+def test_thesis_and_its_dissertation_abstracts_listing_go_to_a_person() -> None:
+    title = "An intelligent rehabilitation system for cognitive rehabilitation"
+    listing = rec(
+        "psycinfo",
+        "1",
+        title=title,
+        authors="Yip CB",
+        year="2012",
+        journal="Dissertation Abstracts International: Section B",
+        volume="73",
+        issue="3-B",
+        pages="1524",
+    )
+    thesis = rec(
+        "proquest", "2", title=title, authors="Yip CB", year="2011", volume="Ph.D.", pages="215 p"
+    )
+    result = cluster(listing, thesis)
+    assert not same_cluster(result, 0, 1)
+    (pair,) = result.review
+    assert pair.rule == "uncertain:thesis+authors"
