@@ -16,7 +16,7 @@ from scoping import __version__
 from scoping.errors import ScopingError
 
 #: Modules that define a subcommand, in the order of the workflow.
-COMMAND_MODULES = ("scoping.commands.searchlog_cmd",)
+COMMAND_MODULES = ("scoping.commands.import_cmd", "scoping.commands.searchlog_cmd")
 
 
 def build_parser() -> argparse.ArgumentParser:

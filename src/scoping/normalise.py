@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from urllib.parse import unquote
 
 _DOI_PREFIX = re.compile(
     r"^(?:https?://)?(?:dx\.)?(?:doi\.org/|doi:\s*|doi\s+)", flags=re.IGNORECASE
@@ -16,7 +17,20 @@ _DOI_PREFIX = re.compile(
 _DOI_SHAPE = re.compile(r"^10\.\d{4,9}/\S+$")
 _TAG = re.compile(r"<[^>]{0,200}>")
 _SPACE = re.compile(r"\s+")
-_NON_ALNUM = re.compile(r"[^0-9a-z]+")
+# Unicode letters and digits survive: a Cyrillic or Chinese title must not fold to "".
+_NON_ALNUM = re.compile(r"[\W_]+")
+#: Words that mark an organisation named as an author ("World Health Organization").
+_CORPORATE = re.compile(
+    r"\b(?:organi[sz]ation|university|universit[eéà]|institute?|ministry|department|"
+    r"association|agency|council|committee|society|foundation|cent(?:re|er)|network|office|"
+    r"trust|collaboration|consortium|commission|programme|program|bank|fund|federation|board|"
+    r"authority|union|alliance|coalition|partnership|group|services?|government|unicef|"
+    r"oecd|ngo|inc|ltd|gmbh|corporation|company|hospital|clinic|college|school|"
+    r"academy|working party|task force|investigators)\b",
+    flags=re.IGNORECASE,
+)
+# Generational suffixes are not initials: "Taylor, Purcell Jr." is "Taylor P".
+_SUFFIX = re.compile(r"[,\s]+(?:Jr|Sr|II|III|IV|2nd|3rd)\.?(?=,|$)", flags=re.IGNORECASE)
 _YEAR = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d|21\d\d)(?!\d)")
 
 
@@ -35,6 +49,8 @@ def normalise_doi(value: object) -> str:
         return ""
     text = text.split()[0] if " " in text and not text.lower().startswith("doi") else text
     text = _DOI_PREFIX.sub("", text.strip()).strip().rstrip(".,;")
+    if "%" in text:  # Ovid writes DOIs URL-encoded: 10.1016/0376-8716%2876%2990010-7
+        text = unquote(text)
     text = text.lower()
     return text if _DOI_SHAPE.match(text) else ""
 
@@ -96,6 +112,9 @@ def normalise_author(value: object) -> str:
     text = _SPACE.sub(" ", html.unescape(_text(value))).strip().strip(",;")
     if not text:
         return ""
+    if is_corporate_author(text):
+        return text
+    text = _SUFFIX.sub("", text).strip().strip(",")
     if "," in text:
         family, _, given = text.partition(",")
         family, given = family.strip(), given.strip()
@@ -103,8 +122,8 @@ def normalise_author(value: object) -> str:
         parts = text.split(" ")
         if len(parts) == 1:
             return text
-        last = parts[-1]
-        # "Smith JA" (MEDLINE): the last token is already initials.
+        last = parts[-1].replace(".", "").replace("-", "")
+        # "Smith JA" (MEDLINE), "Adler D.G." (Embase, Scopus): the last token is initials.
         if last.isupper() and len(last) <= 4 and last.isalpha():
             return f"{' '.join(parts[:-1])} {last}"
         family, given = last, " ".join(parts[:-1])
@@ -116,11 +135,21 @@ def normalise_author(value: object) -> str:
     return f"{family} {initials}".strip() if initials else family
 
 
+def is_corporate_author(value: object) -> bool:
+    """True for an organisation named as author ("Department of Health", "WHO Working Group")."""
+    text = _text(value)
+    return (bool(_CORPORATE.search(text)) and len(text.split()) >= 2) or (
+        text.isupper() and (" " not in text and "," not in text and len(text) > 4)
+    )
+
+
 def split_authors(value: object) -> list[str]:
     """Author list from ``"A; B"`` or BibTeX ``"A and B"`` text, each normalised."""
     text = _text(value)
     if not text:
         return []
+    if ";" not in text and "\n" not in text and is_corporate_author(text):
+        return [text]
     parts = re.split(r"\s*;\s*|\s+and\s+|\n", text)
     return [a for a in (normalise_author(p) for p in parts) if a]
 
@@ -133,3 +162,32 @@ def first_author_family(authors: list[str]) -> str:
     head, _, last = first.rpartition(" ")
     family = head if head and last.isalpha() and last.isupper() and len(last) <= 4 else first
     return fold(family)
+
+
+# "Smith JA", "Adler D.G." (family first) and "J Smith", "D.G. Adler" (initials first).
+_INITIALS_NAME = re.compile(
+    r"^(?:[^\W\d_][\w'’\-. ]*\s(?:[A-Z]\.?-?){1,4}"
+    r"|(?:[A-Z]{1,4}\s|(?:[A-Z]\.\s?-?){1,4})[^\W\d_][\w'’\- ]*)$"
+)
+
+
+def split_author_list(value: object) -> list[str]:
+    """Raw author names from one exported cell, not yet normalised.
+
+    Handles ``"A; B"``, BibTeX ``"A and B"`` and the comma lists of Scopus and Embase
+    (``"Liu R., Adler D.G."``), where a comma cannot otherwise be told from ``"Family, Given"``.
+    """
+    text = _SPACE.sub(" ", _text(value))
+    if not text:
+        return []
+    if ";" in text or "\n" in text:
+        parts = re.split(r"\s*[;\n]\s*", text)
+    elif " and " in text and not is_corporate_author(text):
+        parts = re.split(r"\s+and\s+", text)
+    elif text.count(",") >= 1 and all(
+        _INITIALS_NAME.match(p.strip()) for p in text.split(",") if p.strip()
+    ):
+        parts = text.split(",")
+    else:
+        parts = [text]
+    return [p.strip() for p in parts if p.strip()]

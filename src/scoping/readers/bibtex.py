@@ -1,0 +1,93 @@
+"""BibTeX (Scopus, Zotero, Mendeley, JabRef, Google Scholar) to records, with bibtexparser v2.
+
+BibTeX needs a real parser (string macros, nested braces, comments, LaTeX accents); bibtexparser
+v2 is well kept and keeps entries it can only partly read (duplicate keys or fields) as failed
+blocks, which are recovered here and reported rather than dropped.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+
+import bibtexparser
+from bibtexparser import middlewares
+from bibtexparser.model import DuplicateBlockKeyBlock, DuplicateFieldKeyBlock, Entry
+
+from scoping.normalise import normalise_doi, split_author_list
+from scoping.readers.common import ReadContext, build_record, person_authors
+from scoping.records import Record
+
+log = logging.getLogger(__name__)
+
+
+def _line_of(block: object) -> int | None:
+    start = getattr(block, "start_line", None)
+    return None if start is None else int(start) + 1
+
+
+def _entries(text: str, ctx: ReadContext) -> Iterator[Entry]:
+    library = bibtexparser.parse_string(
+        text,
+        append_middleware=[middlewares.LatexDecodingMiddleware(allow_inplace_modification=True)],
+    )
+    recovered: list[Entry] = []
+    for block in library.failed_blocks:
+        entry = getattr(block, "ignore_error_block", None)
+        line = _line_of(block)
+        if isinstance(block, DuplicateBlockKeyBlock | DuplicateFieldKeyBlock) and isinstance(
+            entry, Entry
+        ):
+            recovered.append(entry)
+            what = "key" if isinstance(block, DuplicateBlockKeyBlock) else "field"
+            ctx.note(f"line {line}: entry '{entry.key}' repeats a {what}; kept (first value)")
+        else:
+            ctx.note(f"line {line}: a BibTeX block could not be parsed and was skipped")
+    yield from library.entries
+    yield from recovered
+
+
+def _value(entry: Entry, *names: str) -> str:
+    for name in names:
+        field = entry.fields_dict.get(name) or entry.fields_dict.get(name.upper())
+        if field is not None and str(field.value).strip():
+            return " ".join(str(field.value).replace("{", "").replace("}", "").split())
+    return ""
+
+
+def bibtex_to_record(entry: Entry, ctx: ReadContext, *, line: int | None) -> Record | None:
+    """One BibTeX entry as a ``Record``; every field kept in ``raw``."""
+    fields = {f.key.lower(): str(f.value) for f in entry.fields}
+    authors = split_author_list(_value(entry, "author", "editor"))
+    url = _value(entry, "url", "howpublished")
+    keywords = _value(entry, "keywords", "author_keywords", "mesh")
+    return build_record(
+        ctx,
+        where=f"entry '{entry.key}'" + (f" (line {line})" if line else ""),
+        line=line,
+        source_id=entry.key,
+        pmid=_value(entry, "pmid"),
+        pmcid=_value(entry, "pmcid"),
+        doi=normalise_doi(_value(entry, "doi")),
+        title=_value(entry, "title"),
+        abstract=_value(entry, "abstract"),
+        authors=person_authors(authors),
+        year=_value(entry, "year", "date"),
+        journal=_value(entry, "journal", "journaltitle", "booktitle", "series", "publisher"),
+        volume=_value(entry, "volume"),
+        issue=_value(entry, "number", "issue"),
+        pages=_value(entry, "pages").replace("--", "-"),
+        url=url if url.startswith("http") else "",
+        publication_type=entry.entry_type.lower(),
+        keywords=[k.strip() for k in keywords.replace(";", ",").split(",") if k.strip()],
+        language=_value(entry, "language", "langid"),
+        raw={"ENTRYTYPE": entry.entry_type, "ID": entry.key, **fields},
+    )
+
+
+def read_bibtex(text: str, ctx: ReadContext) -> Iterator[Record]:
+    """Records of a BibTeX file."""
+    for entry in _entries(text, ctx):
+        out = bibtex_to_record(entry, ctx, line=_line_of(entry))
+        if out is not None:
+            yield out

@@ -1,0 +1,150 @@
+"""RIS exports from every vendor (Scopus, Ovid, Embase, EBSCO, ProQuest, Web of Science, Lens,
+Dimensions, Zotero, Mendeley, EndNote) to records."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from scoping.normalise import normalise_doi, split_author_list
+from scoping.readers.common import ReadContext, build_record, person_authors
+from scoping.readers.tagged import RIS, RIS_TAGS, TaggedRecord, iter_tagged
+from scoping.records import Record
+
+#: RIS reference types as people name them (the rest are kept as the code).
+REFERENCE_TYPES = {
+    "ABST": "Abstract",
+    "BOOK": "Book",
+    "CHAP": "Book chapter",
+    "CONF": "Conference proceeding",
+    "CPAPER": "Conference paper",
+    "DATA": "Dataset",
+    "EBOOK": "Electronic book",
+    "ECHAP": "Electronic book section",
+    "EJOUR": "Electronic article",
+    "ELEC": "Web page",
+    "GEN": "Generic",
+    "GOVDOC": "Government document",
+    "INPR": "In press",
+    "JFULL": "Journal (full)",
+    "JOUR": "Journal article",
+    "MGZN": "Magazine article",
+    "NEWS": "Newspaper article",
+    "PAT": "Patent",
+    "RPRT": "Report",
+    "SER": "Serial",
+    "THES": "Thesis",
+    "UNPB": "Unpublished work",
+    "WEB": "Web page",
+}
+
+#: Where the content says which tool or database wrote the file: (needle, label).
+_FLAVOURS = (
+    ("scopus", "Scopus"),
+    ("ovid", "Ovid"),
+    ("embase", "Embase"),
+    ("ebscohost", "EBSCO"),
+    ("proquest", "ProQuest"),
+    ("wos:", "Web of Science"),
+    ("web of science", "Web of Science"),
+    ("clarivate", "Web of Science"),
+    ("lens.org", "Lens"),
+    ("dimensions", "Dimensions"),
+    ("psycinfo", "PsycINFO"),
+    ("nlm", "PubMed"),
+    ("pubmed", "PubMed"),
+    ("medline", "PubMed"),
+)
+_PUBMED_DB = re.compile(r"\b(?:nlm|pubmed|medline)\b", re.IGNORECASE)
+_DOI_IN = re.compile(r"10\.\d{4,9}/\S+")
+
+
+def flavour_of(rec: TaggedRecord) -> str:
+    """Vendor of a RIS record, from its database and link tags ("" when it does not say)."""
+    text = " ".join(rec.first(t) for t in ("DB", "DP", "AN", "UR", "L2", "M3", "N1")).lower()
+    for needle, label in _FLAVOURS:
+        if needle in text:
+            return label
+    if any(t in ("UT", "WE", "J9") for t, _ in rec.fields):
+        return "Web of Science"
+    return ""
+
+
+def _doi(rec: TaggedRecord) -> str:
+    for tag in ("DO", "DI", "M3", "N1", "UR", "L2", "L3", "LK"):
+        for value in rec.values(tag):
+            if tag in ("DO", "DI"):
+                doi = normalise_doi(value)
+            else:
+                found = _DOI_IN.search(value)
+                doi = normalise_doi(found.group(0)) if found and "doi" in value.lower() else ""
+                doi = doi or (normalise_doi(value) if tag == "M3" else "")
+            if doi:
+                return doi
+    return ""
+
+
+def _pages(rec: TaggedRecord) -> str:
+    start, end = rec.first("SP"), rec.first("EP")
+    if start and end and end != start and "-" not in start:
+        return f"{start}-{end}"
+    return start or end
+
+
+def _authors(rec: TaggedRecord) -> list[str]:
+    names: list[str] = []
+    for tag in ("AU", "A1"):
+        for line in rec.lines(tag):
+            names.extend(split_author_list(line) if ";" in line else [line])
+    return person_authors(names)
+
+
+def ris_to_record(rec: TaggedRecord, ctx: ReadContext) -> Record | None:
+    """One RIS record as a ``Record`` (``None`` when it holds nothing)."""
+    kind = rec.first("TY")
+    db = " ".join(rec.values("DB") + rec.values("DP"))
+    accession = rec.first("AN")
+    pmid = accession if _PUBMED_DB.search(db) and accession.isdigit() else ""
+    urls = [u for t in ("UR", "L2", "LK", "L1") for v in rec.values(t) for u in v.split()]
+    return build_record(
+        ctx,
+        where=f"the record at line {rec.line}",
+        line=rec.line,
+        source_id=rec.first("ID") or accession,
+        pmid=pmid,
+        pmcid=next((v for v in rec.values("C2") if v.upper().startswith("PMC")), ""),
+        doi=_doi(rec),
+        title=rec.first("TI", "T1", "CT", "BT", "ST"),
+        abstract=rec.first("AB", "N2"),
+        authors=_authors(rec),
+        year=rec.first("PY", "Y1", "DA", "Y2"),
+        journal=rec.first("JF", "JO", "T2", "JA", "J2", "J1"),
+        volume=rec.first("VL"),
+        issue=rec.first("IS"),
+        pages=_pages(rec),
+        url=urls[0] if urls else "",
+        publication_type=REFERENCE_TYPES.get(kind, kind),
+        keywords=[k for line in rec.lines("KW") for k in _split_keywords(line)],
+        language=rec.first("LA"),
+        raw=rec.raw(),
+    )
+
+
+def _split_keywords(line: str) -> list[str]:
+    return [k.strip() for k in line.split(";") if k.strip()] if ";" in line else [line]
+
+
+def read_ris(text: str, ctx: ReadContext) -> Iterator[Record]:
+    """Records of a RIS export; unknown tags are kept in ``raw`` and reported once each."""
+    unknown: dict[str, int] = {}
+    for rec in iter_tagged(text, dialect=RIS, path=ctx.path):
+        if not ctx.flavour:
+            ctx.flavour = flavour_of(rec)
+        for tag, _ in rec.fields:
+            if tag not in RIS_TAGS and tag not in unknown:
+                unknown[tag] = rec.line
+        out = ris_to_record(rec, ctx)
+        if out is not None:
+            yield out
+    for tag, line in unknown.items():
+        ctx.note(f"tag '{tag}' is not in the RIS specification (first at line {line}); kept in raw")
