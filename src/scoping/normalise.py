@@ -6,6 +6,7 @@ Display forms (``clean_title``, ``normalise_author``) keep what a reader needs; 
 
 from __future__ import annotations
 
+import ast
 import html
 import re
 import unicodedata
@@ -120,7 +121,7 @@ def normalise_author(value: object) -> str:
         family, given = family.strip(), given.strip()
     else:
         parts = text.split(" ")
-        if len(parts) == 1:
+        if len(parts) == 1 or not any(ch.isalpha() for ch in parts[-1]):
             return text
         last = parts[-1].replace(".", "").replace("-", "")
         # "Smith JA" (MEDLINE), "Adler D.G." (Embase, Scopus): the last token is initials.
@@ -180,6 +181,14 @@ def split_author_list(value: object) -> list[str]:
     text = _SPACE.sub(" ", _text(value))
     if not text:
         return []
+    if text.startswith("[") and text.endswith("]"):
+        # asreview and pandas write lists as Python literals: "['Marx, Karl', 'Lindgren, A']".
+        try:
+            items = ast.literal_eval(text)
+        except (ValueError, SyntaxError):
+            items = None
+        if isinstance(items, list):
+            return [str(i).strip() for i in items if str(i).strip()]
     if ";" in text or "\n" in text:
         parts = re.split(r"\s*[;\n]\s*", text)
     elif " and " in text and not is_corporate_author(text):

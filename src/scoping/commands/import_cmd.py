@@ -82,9 +82,7 @@ def parse_columns(text: str) -> dict[str, str] | None:
 def fill_rates(result: ImportResult) -> dict[str, float]:
     """Share of records with each summary field filled in."""
     n = len(result.records) or 1
-    return {
-        name: sum(1 for r in result.records if getattr(r, name)) / n for name in SUMMARY_FIELDS
-    }
+    return {name: sum(1 for r in result.records if getattr(r, name)) / n for name in SUMMARY_FIELDS}
 
 
 def summary_lines(result: ImportResult) -> list[str]:
@@ -93,8 +91,7 @@ def summary_lines(result: ImportResult) -> list[str]:
     lines = [
         f"{result.path}: {len(result.records)} records, format {result.format}{flavour}, "
         f"encoding {result.encoding}",
-        "filled: "
-        + ", ".join(f"{name} {rate:.0%}" for name, rate in fill_rates(result).items()),
+        "filled: " + ", ".join(f"{name} {rate:.0%}" for name, rate in fill_rates(result).items()),
     ]
     if result.problems:
         lines.append(f"problems ({len(result.problems)}):")

@@ -74,8 +74,12 @@ def person_authors(names: list[str]) -> list[str]:
     return [a for a in (normalise_author(n) for n in names) if a]
 
 
-def _untitled_id(fields: dict[str, object]) -> str:
-    """Stable ``ref-`` ID for a record with no title, DOI, PMID or URL, from what it does have."""
+def _untitled_id(fields: dict[str, object], *, ctx: ReadContext, where: str) -> str:
+    """Stable ``ref-`` ID for a record with no title, DOI, PMID or URL, from what it does have.
+
+    A record with none of those fields either (kept so the count matches the database's own)
+    is named by its source and place in the file.
+    """
     authors = fields.get("authors") or []
     parts = [
         fold(fields.get("abstract", ""))[:500],
@@ -86,6 +90,8 @@ def _untitled_id(fields: dict[str, object]) -> str:
         str(fields.get("pages", "")),
         str(fields.get("source_id", "")),
     ]
+    if not any(parts):
+        parts = ["empty", ctx.source, where]
     digest = hashlib.sha1(("untitled|" + "|".join(parts)).encode("utf-8")).hexdigest()[:12]
     return f"ref-{digest}"
 
@@ -123,12 +129,10 @@ def build_record(
                     fix=f"fill in its title (or the URL of the page) at {where}, or delete it.",
                 )
             if empty:
-                # Kept so the count matches the database's own; named by its place in the file.
                 ctx.empty.append(where)
-                fields["record_id"] = _untitled_id({"source_id": f"{ctx.source}|{where}"})
             else:
                 ctx.untitled.append(where)
-                fields["record_id"] = _untitled_id(fields)
+            fields["record_id"] = _untitled_id(fields, ctx=ctx, where=where)
         else:
             ctx.untitled.append(where)
     fields["title"] = title

@@ -56,6 +56,7 @@ _FLAVOURS = (
     ("medline", "PubMed"),
 )
 _PUBMED_DB = re.compile(r"\b(?:nlm|pubmed|medline)\b", re.IGNORECASE)
+_OVID_MEDLINE = re.compile(r"ovid\S*[?&]D=(?:med\w*|mes\w|prem|ppez)&\S*AN=(\d{1,8})(?:&|$)")
 _DOI_IN = re.compile(r"10\.\d{4,9}/\S+")
 
 
@@ -105,6 +106,10 @@ def ris_to_record(rec: TaggedRecord, ctx: ReadContext) -> Record | None:
     db = " ".join(rec.values("DB") + rec.values("DP"))
     accession = rec.first("AN")
     pmid = accession if _PUBMED_DB.search(db) and accession.isdigit() else ""
+    for link in rec.values("L2") + rec.values("UR"):
+        ovid = _OVID_MEDLINE.search(link)  # Ovid MEDLINE's accession number is the PMID
+        if ovid and not pmid:
+            pmid = ovid.group(1)
     urls = [u for t in ("UR", "L2", "LK", "L1") for v in rec.values(t) for u in v.split()]
     return build_record(
         ctx,

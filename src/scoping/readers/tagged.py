@@ -20,6 +20,7 @@ from pathlib import Path
 from scoping.errors import ScopingError
 
 _LINE_SPLIT = re.compile(r"\r\n|\r|\n")
+_RECORD_NUMBER = re.compile(r"^\s*\d+\.\s*$")  # Ovid numbers records between them
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,7 +225,7 @@ def iter_tagged(text: str, *, dialect: Dialect, path: str | Path) -> Iterator[Ta
                         fix=dialect.fix + ".",
                     )
                 last_lines.append(line)
-            elif pending is not None:
+            elif pending is not None and not _RECORD_NUMBER.match(line):
                 pending.trailing.append(line.strip())
             continue
         tag = m.group(1).rstrip()
