@@ -24,7 +24,7 @@ def table_count(cell: str) -> int | None:
     return int(m.group(1)) if m else None
 
 
-def run_cli(args: list[str], capsys) -> tuple[int, str, str]:  # noqa: ANN001 - pytest fixture
+def run_cli(args: list[str], capsys) -> tuple[int, str, str]:
     """Exit code, stdout and stderr of ``scoping`` with ``args``."""
     code = main(args)
     captured = capsys.readouterr()

@@ -6,9 +6,9 @@ import re
 from pathlib import Path
 
 import pytest
+from import_helpers import readme_rows, table_count
 
 from scoping.readers import read_file
-from import_helpers import readme_rows, table_count
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 ROWS = readme_rows(SHARED, "formats/") if (SHARED / "README.md").is_file() else []
@@ -179,9 +179,8 @@ def test_pubmed_xml_files(shared_data: Path) -> None:
 def test_medline_matches_biopython(shared_data: Path) -> None:
     from Bio import Medline
 
-    for path in sorted((shared_data / "entrez/biopython/Medline").glob("*.txt")) + [
-        shared_data / "formats/revtools/restoration_pubmed.nbib"
-    ]:
+    paths = sorted((shared_data / "entrez/biopython/Medline").glob("*.txt"))
+    for path in [*paths, shared_data / "formats/revtools/restoration_pubmed.nbib"]:
         with path.open(encoding="utf-8") as handle:
             theirs = list(Medline.parse(handle))
         ours = read_file(path, format="medline").records

@@ -12,8 +12,8 @@ import re
 from collections.abc import Iterator
 
 import bibtexparser
-from pylatexenc.latex2text import LatexNodes2Text
 from bibtexparser.model import DuplicateBlockKeyBlock, DuplicateFieldKeyBlock, Entry
+from pylatexenc.latex2text import LatexNodes2Text
 
 from scoping.normalise import normalise_doi, split_author_list
 from scoping.readers.common import ReadContext, build_record, person_authors
