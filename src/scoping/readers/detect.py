@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from pathlib import Path
 
@@ -66,6 +68,18 @@ def detect_binary(data: bytes, *, path: str | Path) -> str | None:
     return None
 
 
+def _looks_tabular(head: str, delimiter: str) -> bool:
+    """Most of the first rows have as many cells as the header (prose with commas does not)."""
+    lines = head.splitlines()
+    if len(head) == _SAMPLE:
+        lines = lines[:-1]  # the sample may end mid-row
+    rows = [r for r in csv.reader(io.StringIO("\n".join(lines[:200])), delimiter=delimiter) if r]
+    if not rows or len(rows[0]) < 2:
+        return False
+    body = rows[1:21]
+    return not body or sum(len(r) == len(rows[0]) for r in body) >= 0.5 * len(body)
+
+
 def detect_text_format(text: str, *, path: str | Path) -> str:
     """Format of decoded text, or a ``ScopingError`` that says what the file looks like."""
     head = text[:_SAMPLE].lstrip("\ufeff \t\r\n")
@@ -97,10 +111,9 @@ def detect_text_format(text: str, *, path: str | Path) -> str:
     if _BIBTEX.search(head):
         return "bibtex"
     first = next((line for line in head.splitlines() if line.strip()), "")
-    if first.count("\t") >= 1:
-        return "tsv"
-    if first.count(",") >= 1 or first.count(";") >= 1:
-        return "csv"
+    for delimiter, name in (("\t", "tsv"), (",", "csv"), (";", "csv")):
+        if delimiter in first and _looks_tabular(head, delimiter):
+            return name
     raise ScopingError(
         f"unknown format: the file starts with '{first[:40]}'",
         file=path,

@@ -1,0 +1,149 @@
+"""Grey-literature lists curated by people (CSV/XLSX), and Google Scholar tool exports."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+from pathlib import Path
+
+import openpyxl
+import pytest
+from import_helpers import run_cli
+
+from scoping.errors import ScopingError
+from scoping.readers import read_file
+from scoping.records import read_records
+
+# Real reports and policy documents, as a review team lists them.
+GREY_ROWS = [
+    ["Document title", "Organisation", "Pub year", "Link", "Type", "Notes"],
+    ["World report on ageing and health", "World Health Organization", "2015",
+     "https://apps.who.int/iris/handle/10665/186463", "Report", "found via WHO IRIS"],
+    ["The State of the World's Children 2019", "UNICEF", "2019",
+     "https://www.unicef.org/reports/state-of-worlds-children-2019", "Report", ""],
+    ["", "NICE", "2018", "https://www.nice.org.uk/guidance/ng97", "Guideline",
+     "title missing: the URL identifies it"],
+    ["", "", "", "", "", ""],
+]  # fmt: skip
+
+
+def _write_csv(path: Path, rows: list[list[str]]) -> Path:
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows(rows)
+    return path
+
+
+def _write_xlsx(path: Path, rows: list[list[object]]) -> Path:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    for row in rows:
+        sheet.append(row)
+    book.save(path)
+    return path
+
+
+def _check_grey(records: list) -> None:
+    assert [r.title for r in records] == [
+        "World report on ageing and health",
+        "The State of the World's Children 2019",
+        "",
+    ]
+    who = records[0]
+    # The organisation is the corporate author (as APA/Vancouver cite a report), never the journal.
+    assert who.authors == ["World Health Organization"]
+    assert who.journal == ""
+    assert who.raw["Organisation"] == "World Health Organization"
+    assert who.raw["Notes"] == "found via WHO IRIS"
+    assert (who.year, who.publication_type) == ("2015", "Report")
+    assert who.url == "https://apps.who.int/iris/handle/10665/186463"
+    assert records[2].url == "https://www.nice.org.uk/guidance/ng97"
+    assert records[2].record_id.startswith("ref-")
+    assert len({r.record_id for r in records}) == 3
+
+
+def test_grey_csv_guessed_columns(tmp_path: Path) -> None:
+    path = _write_csv(tmp_path / "reports.csv", GREY_ROWS)
+    result = read_file(path, source="who_unicef", source_type="organisation")
+    assert (result.format, result.flavour) == ("csv", "")
+    _check_grey(result.records)
+    assert {r.source_type for r in result.records} == {"organisation"}
+    assert any("row 4" in p and "without a title kept" in p for p in result.problems)
+
+
+def test_grey_xlsx_with_dates_and_numbers(tmp_path: Path) -> None:
+    rows: list[list[object]] = [list(r) for r in GREY_ROWS]
+    rows[1][2] = dt.datetime(2015, 9, 30)  # Excel turns typed dates into datetimes
+    rows[2][2] = 2019  # and years into numbers
+    path = _write_xlsx(tmp_path / "reports.xlsx", rows)
+    result = read_file(path, source_type="website")
+    assert (result.format, result.encoding) == ("xlsx", "xlsx (binary)")
+    _check_grey(result.records)
+    assert result.records[0].raw["Pub year"] == "2015-09-30"
+
+
+def test_row_without_title_or_url_is_an_error_in_a_grey_list(tmp_path: Path) -> None:
+    rows = [*GREY_ROWS[:3], ["", "UNICEF", "2020", "", "Report", ""]]
+    path = _write_xlsx(tmp_path / "reports.xlsx", rows)
+    with pytest.raises(ScopingError, match=r"reports.xlsx, row 4: this entry has no title"):
+        read_file(path, source_type="organisation")
+    # The same row in a database export is kept and reported (the count must match).
+    result = read_file(path, source_type="database")
+    assert len(result.records) == 3
+
+
+def test_columns_mapping_for_an_organisation_list(tmp_path: Path, capsys) -> None:
+    rows = [
+        ["Name", "Website", "Kind", "Searched"],
+        ["Alliance for Health Policy and Systems Research", "https://ahpsr.who.int/", "NGO",
+         "2024-03-01"],
+        ["European Observatory on Health Systems and Policies",
+         "https://eurohealthobservatory.who.int/", "Observatory", "2024-03-02"],
+    ]  # fmt: skip
+    path = _write_csv(tmp_path / "orgs.csv", rows)
+    out = tmp_path / "orgs_records.csv"
+    columns = json.dumps({"title": "Name", "url": "Website", "publication_type": "Kind"})
+    code, stdout, _ = run_cli(
+        ["import", str(path), "--columns", columns, "--source-type", "organisation",
+         "--output", str(out)],
+        capsys,
+    )  # fmt: skip
+    assert code == 0, stdout
+    records = read_records(out)
+    assert [r.title for r in records] == [rows[1][0], rows[2][0]]
+    assert [r.url for r in records] == [rows[1][1], rows[2][1]]
+    assert [r.publication_type for r in records] == ["NGO", "Observatory"]
+    assert records[0].raw["Searched"] == "2024-03-01"
+
+
+def test_publish_or_perish_export(shared_data: Path, tmp_path: Path) -> None:
+    # Publish or Perish's Google Scholar CSV header, filled from a real record (eviatlas.csv).
+    header = ["Cites", "Authors", "Title", "Year", "Source", "Publisher", "ArticleURL",
+              "CitesURL", "GSRank", "QueryDate", "Type", "DOI"]  # fmt: skip
+    with (shared_data / "formats/synthesisr/eviatlas.csv").open(encoding="utf-8") as handle:
+        ev = next(csv.DictReader(handle))
+    row = ["12", "NR Haddaway, A Feierman, MJ Grainger", ev["TI"], ev["year"], ev["JO"],
+           "Springer", ev["UR"], "", "1", "2024-01-01", "", ev["DO"]]  # fmt: skip
+    path = _write_csv(tmp_path / "pop.csv", [header, row])
+    result = read_file(path)
+    rec = result.records[0]
+    assert result.flavour == "Publish or Perish"
+    assert rec.authors == ["Haddaway NR", "Feierman A", "Grainger MJ"]
+    assert (rec.title, rec.year, rec.journal) == (
+        "EviAtlas: a tool for visualising evidence synthesis databases",
+        "2019",
+        "Environmental Evidence",
+    )
+    assert rec.doi == "10.1186/s13750-019-0167-1"
+    assert rec.url == "https://doi.org/10.1186/s13750-019-0167-1"
+
+
+def test_vendor_csv_flavours(shared_data: Path) -> None:
+    assert read_file(shared_data / "formats/asreview/embase.csv").flavour == "Embase"
+    assert read_file(shared_data / "formats/asysd/zotero_export.csv").flavour == "Zotero"
+    endnote = read_file(shared_data / "formats/asysd/test_export.txt")
+    assert (endnote.format, endnote.flavour) == ("tsv", "EndNote")
+    assert endnote.records[0].journal == "Journal 1"
+    generic = read_file(shared_data / "formats/asreview/generic_semicolon.csv").records[0]
+    assert generic.authors[:2] == ["Marx K", "Lindgren A"]
+    assert generic.source_id == "12345"
