@@ -27,11 +27,12 @@ _CORPORATE = re.compile(
     r"trust|collaboration|consortium|commission|programme|program|bank|fund|federation|board|"
     r"authority|union|alliance|coalition|partnership|group|services?|government|unicef|"
     r"oecd|ngo|inc|ltd|gmbh|corporation|company|hospital|clinic|college|school|"
-    r"academy|working party|task force|investigators)\b",
-    flags=re.IGNORECASE,
+    r"academy|working party|task force|investigators)\b"
 )
+_NAME_PARTS = re.compile(r"[\s.\-]+")
 # Generational suffixes are not initials: "Taylor, Purcell Jr." is "Taylor P".
 _SUFFIX = re.compile(r"[,\s]+(?:Jr|Sr|II|III|IV|2nd|3rd)\.?(?=,|$)", flags=re.IGNORECASE)
+_MAY_HAVE_SUFFIX = re.compile(r"(?i)jr|sr|ii|iv|2nd|3rd")
 _YEAR = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d|21\d\d)(?!\d)")
 
 
@@ -110,12 +111,18 @@ def normalise_author(value: object) -> str:
 
     Corporate authors and single names are kept as written.
     """
-    text = _SPACE.sub(" ", html.unescape(_text(value))).strip().strip(",;")
+    text = _text(value)
+    if "&" in text:
+        text = html.unescape(text)
+    if "  " in text or "\t" in text or "\n" in text:
+        text = _SPACE.sub(" ", text)
+    text = text.strip().strip(",;")
     if not text:
         return ""
-    if is_corporate_author(text):
+    if " " in text and is_corporate_author(text):
         return text
-    text = _SUFFIX.sub("", text).strip().strip(",")
+    if _MAY_HAVE_SUFFIX.search(text):
+        text = _SUFFIX.sub("", text).strip().strip(",")
     if "," in text:
         family, _, given = text.partition(",")
         family, given = family.strip(), given.strip()
@@ -127,9 +134,9 @@ def normalise_author(value: object) -> str:
         # "Smith JA" (MEDLINE), "Adler D.G." (Embase, Scopus): the last token is initials.
         if last.isupper() and len(last) <= 4 and last.isalpha():
             return f"{' '.join(parts[:-1])} {last}"
-        family, given = last, " ".join(parts[:-1])
+        family, given = parts[-1], " ".join(parts[:-1])
     initials = "".join(
-        ch for word in re.split(r"[\s.\-]+", given) if word for ch in word[:1] if ch.isalpha()
+        word[0] for word in _NAME_PARTS.split(given) if word and word[0].isalpha()
     ).upper()
     if given.isupper() and given.replace(" ", "").replace(".", "").isalpha() and len(given) <= 4:
         initials = given.replace(" ", "").replace(".", "")
@@ -139,7 +146,7 @@ def normalise_author(value: object) -> str:
 def is_corporate_author(value: object) -> bool:
     """True for an organisation named as author ("Department of Health", "WHO Working Group")."""
     text = _text(value)
-    return (bool(_CORPORATE.search(text)) and len(text.split()) >= 2) or (
+    return (" " in text and bool(_CORPORATE.search(text.lower()))) or (
         text.isupper() and (" " not in text and "," not in text and len(text) > 4)
     )
 

@@ -19,7 +19,6 @@ from pathlib import Path
 
 from scoping.errors import ScopingError
 
-_LINE_SPLIT = re.compile(r"\r\n|\r|\n")
 _RECORD_NUMBER = re.compile(r"^\s*\d+\.\s*$")  # Ovid numbers records between them
 
 
@@ -44,21 +43,41 @@ class TaggedRecord:
     line: int
     fields: list[tuple[str, list[str]]] = field(default_factory=list)
     trailing: list[str] = field(default_factory=list)  # text after the end tag (Ovid links)
+    _index: dict[str, list[list[str]]] | None = None
+
+    def _by_tag(self) -> dict[str, list[list[str]]]:
+        # Built once per record: mapping a record asks for about 25 tags.
+        if self._index is None:
+            index: dict[str, list[list[str]]] = {}
+            for tag, lines in self.fields:
+                index.setdefault(tag, []).append(lines)
+            self._index = index
+        return self._index
 
     def values(self, tag: str) -> list[str]:
         """Every value of ``tag``, continuation lines joined with a space."""
-        return [
-            " ".join(p.strip() for p in lines if p.strip()) for t, lines in self.fields if t == tag
-        ]
+        out = []
+        for lines in self._by_tag().get(tag, ()):
+            if len(lines) == 1:
+                out.append(lines[0].strip())
+            else:
+                out.append(" ".join(p.strip() for p in lines if p.strip()))
+        return out
 
     def lines(self, tag: str) -> list[str]:
         """Every line of every value of ``tag`` (WoS puts one author per line)."""
-        return [p.strip() for t, lines in self.fields if t == tag for p in lines if p.strip()]
+        return [p.strip() for lines in self._by_tag().get(tag, ()) for p in lines if p.strip()]
 
     def first(self, *tags: str) -> str:
         """First non-empty value among ``tags``, in the order given."""
+        index = self._by_tag()
         for tag in tags:
-            for value in self.values(tag):
+            for lines in index.get(tag, ()):
+                value = (
+                    lines[0].strip()
+                    if len(lines) == 1
+                    else " ".join(p.strip() for p in lines if p.strip())
+                )
                 if value:
                     return value
         return ""
@@ -66,13 +85,12 @@ class TaggedRecord:
     def raw(self) -> dict[str, object]:
         """Raw fields for audit: tag -> value, or a list where a tag repeats."""
         out: dict[str, object] = {}
-        for tag, lines in self.fields:
-            value = "\n".join(p.rstrip() for p in lines).strip()
-            if tag in out:
-                prev = out[tag]
-                out[tag] = [*prev, value] if isinstance(prev, list) else [prev, value]
-            else:
-                out[tag] = value
+        for tag, values in self._by_tag().items():
+            texts = [
+                lines[0].strip() if len(lines) == 1 else "\n".join(lines).strip()
+                for lines in values
+            ]
+            out[tag] = texts[0] if len(texts) == 1 else texts
         if self.trailing:
             out["_after_record"] = "\n".join(self.trailing)
         return out
@@ -207,8 +225,11 @@ def iter_tagged(text: str, *, dialect: Dialect, path: str | Path) -> Iterator[Ta
     current: TaggedRecord | None = None
     pending: TaggedRecord | None = None  # closed, held back to collect trailing lines
     last_lines: list[str] | None = None
-    for number, line in enumerate(_LINE_SPLIT.split(text), start=1):
-        if not line.strip():
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    # str.split, not splitlines: splitlines also breaks at \x1c-\x1e, \x85 and \u2028 inside values.
+    for number, line in enumerate(text.split("\n"), start=1):
+        if not line or line.isspace():
             if end_tag is None and current is not None:
                 yield current
                 current, last_lines = None, None
@@ -228,8 +249,9 @@ def iter_tagged(text: str, *, dialect: Dialect, path: str | Path) -> Iterator[Ta
             elif pending is not None and not _RECORD_NUMBER.match(line):
                 pending.trailing.append(line.strip())
             continue
-        tag = m.group(1).rstrip()
-        value = m.group(2) or ""
+        tag, value = m.groups()
+        if tag[-1] == " ":
+            tag = tag.rstrip()  # MEDLINE pads tags to four characters
         if current is None:
             if tag in header_tags or (start_tags is not None and tag not in start_tags):
                 continue  # file headers and text between records (Ovid numbering, notes)
@@ -248,7 +270,7 @@ def iter_tagged(text: str, *, dialect: Dialect, path: str | Path) -> Iterator[Ta
         if tag == end_tag:
             pending, current, last_lines = current, None, None
             continue
-        last_lines = [value]
+        last_lines = [value or ""]
         current.fields.append((tag, last_lines))
     if current is not None:
         if end_tag is not None:
