@@ -113,46 +113,37 @@ def main(argv: list[str] | None = None) -> int:
     from Bio import Medline
 
     from scoping.readers import read_file
-    from scoping.readers.tagged import MEDLINE, RIS, iter_tagged
+    from scoping.readers.tagged import MEDLINE, RIS, Dialect, iter_tagged
+
+    def rispy_load(path: Path) -> int:
+        with path.open(encoding="utf-8") as handle:
+            return len(rispy.load(handle))
+
+    def bio_medline(path: Path) -> int:
+        with path.open(encoding="utf-8") as handle:
+            return sum(1 for _ in Medline.parse(handle))
 
     with tempfile.TemporaryDirectory() as tmp:
-        ris_text, ris_n = build_ris(args.data, args.records)
-        ris_path = Path(tmp) / "bench.ris"
-        ris_path.write_text(ris_text, encoding="utf-8")
-        print(f"RIS: {ris_n} records ({ris_path.stat().st_size / 2**20:.0f} MiB)")
+        tagged = (
+            ("RIS", "bench.ris", build_ris, RIS, "rispy.load (baseline)", rispy_load),
+            ("MEDLINE", "bench.nbib", build_medline, MEDLINE, "Bio.Medline.parse (baseline)",
+             bio_medline),
+        )  # fmt: skip
+        for name, filename, build, dialect, baseline_label, baseline in tagged:
+            text, want = build(args.data, args.records)
+            path = Path(tmp) / filename
+            path.write_text(text, encoding="utf-8")
+            del text
+            print(f"{name}: {want} records ({path.stat().st_size / 2**20:.0f} MiB)")
 
-        def rispy_load() -> int:
-            with ris_path.open(encoding="utf-8") as handle:
-                return len(rispy.load(handle))
+            def tags_only(path: Path = path, dialect: Dialect = dialect) -> int:
+                text = path.read_text(encoding="utf-8")
+                return sum(1 for _ in iter_tagged(text, dialect=dialect, path=path))
 
-        def ris_tags() -> int:
-            text = ris_path.read_text(encoding="utf-8")
-            return sum(1 for _ in iter_tagged(text, dialect=RIS, path=ris_path))
-
-        report("rispy.load (baseline)", *timed(rispy_load), ris_n)
-        report("scoping tag parser only", *timed(ris_tags), ris_n)
-        report("scoping read_file (records with IDs)", *timed(
-            lambda: len(read_file(ris_path).records)), ris_n)  # fmt: skip
-        del ris_text
-
-        med_text, med_n = build_medline(args.data, args.records)
-        med_path = Path(tmp) / "bench.nbib"
-        med_path.write_text(med_text, encoding="utf-8")
-        print(f"MEDLINE: {med_n} records ({med_path.stat().st_size / 2**20:.0f} MiB)")
-
-        def bio_medline() -> int:
-            with med_path.open(encoding="utf-8") as handle:
-                return sum(1 for _ in Medline.parse(handle))
-
-        def medline_tags() -> int:
-            text = med_path.read_text(encoding="utf-8")
-            return sum(1 for _ in iter_tagged(text, dialect=MEDLINE, path=med_path))
-
-        report("Bio.Medline.parse (baseline)", *timed(bio_medline), med_n)
-        report("scoping tag parser only", *timed(medline_tags), med_n)
-        report("scoping read_file (records with IDs)", *timed(
-            lambda: len(read_file(med_path).records)), med_n)  # fmt: skip
-        del med_text
+            report(baseline_label, *timed(lambda path=path, run=baseline: run(path)), want)
+            report("scoping tag parser only", *timed(tags_only), want)
+            report("scoping read_file (records with IDs)", *timed(
+                lambda path=path: len(read_file(path).records)), want)  # fmt: skip
 
         xml, xml_n = build_pubmed_xml(args.data, args.records)
         xml_path = Path(tmp) / "bench.xml"
