@@ -233,3 +233,22 @@ def test_asreview_dedup_fixtures(shared_data: Path, rel: str) -> None:
     want = {row: table_count(cell) for row, cell in readme_rows(shared_data, "dedup/")}[rel]
     result = read_file(shared_data / rel)
     assert len(result.records) == want
+
+
+@pytest.mark.parametrize(
+    ("rel", "flavour"),
+    [
+        ("formats/revtools/restoration_scopus.ris", "Scopus"),
+        ("formats/mckeown_ovid/0_Ovid_search_results_1_to_1000.ris", "Ovid"),
+        ("formats/asreview/embase.ris", "Embase"),
+        ("formats/citesource/valid_data/psycinfo_64.ris", "EBSCO"),
+        ("formats/asreview/proquest.ris", "ProQuest"),
+        ("formats/citesource/working_example_data/WoS_early.ris", "Web of Science"),
+        ("formats/citesource/new_stage_data/lens_343.ris", "Lens"),
+        ("formats/citesource/new_stage_data/Dimensions_246.ris", "Dimensions"),
+        ("formats/asreview/pubmed_endnote.txt", "PubMed"),
+        ("formats/citesource/working_example_data/CAB.ris", ""),  # says nothing: no guess
+    ],
+)
+def test_ris_vendor_is_told_from_content(shared_data: Path, rel: str, flavour: str) -> None:
+    assert read_file(shared_data / rel).flavour == flavour

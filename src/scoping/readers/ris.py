@@ -38,33 +38,53 @@ REFERENCE_TYPES = {
     "WEB": "Web page",
 }
 
-#: Where the content says which tool or database wrote the file: (needle, label).
-_FLAVOURS = (
+#: Vendor names as they appear in the DB/DP tags: (needle, label).
+_DB_NAMES = (
     ("scopus", "Scopus"),
     ("ovid", "Ovid"),
     ("embase", "Embase"),
     ("ebscohost", "EBSCO"),
     ("proquest", "ProQuest"),
-    ("wos:", "Web of Science"),
     ("web of science", "Web of Science"),
     ("clarivate", "Web of Science"),
-    ("lens.org", "Lens"),
+    ("lens", "Lens"),
     ("dimensions", "Dimensions"),
     ("psycinfo", "PsycINFO"),
     ("nlm", "PubMed"),
     ("pubmed", "PubMed"),
     ("medline", "PubMed"),
 )
+#: Hosts of the record links each vendor writes (UR/L2), and accession-number prefixes.
+_LINK_HOSTS = (
+    ("scopus.com", "Scopus"),
+    ("ovid.com", "Ovid"),
+    ("embase.com", "Embase"),
+    ("ebscohost.com", "EBSCO"),
+    ("proquest.com", "ProQuest"),
+    ("webofscience.com", "Web of Science"),
+    ("lens.org", "Lens"),
+    ("dimensions.ai", "Dimensions"),
+    ("pubmed.ncbi.nlm.nih.gov", "PubMed"),
+)
+_ACCESSION_PREFIXES = (("wos:", "Web of Science"), ("isi:", "Web of Science"), ("2-s2.0", "Scopus"))
 _PUBMED_DB = re.compile(r"\b(?:nlm|pubmed|medline)\b", re.IGNORECASE)
 _OVID_MEDLINE = re.compile(r"ovid\S*[?&]D=(?:med\w*|mes\w|prem|ppez)&\S*AN=(\d{1,8})(?:&|$)")
 _DOI_IN = re.compile(r"10\.\d{4,9}/\S+")
 
 
 def flavour_of(rec: TaggedRecord) -> str:
-    """Vendor of a RIS record, from its database and link tags ("" when it does not say)."""
-    text = " ".join(rec.first(t) for t in ("DB", "DP", "AN", "UR", "L2", "M3", "N1")).lower()
-    for needle, label in _FLAVOURS:
-        if needle in text:
+    """Vendor of a RIS record, from its database tags, accession number or record link."""
+    db = " ".join(rec.values("DB") + rec.values("DP")).lower()
+    for needle, label in _DB_NAMES:
+        if re.search(rf"\b{needle}", db):
+            return label
+    accession = (rec.first("AN") or rec.first("UT")).lower()
+    for prefix, label in _ACCESSION_PREFIXES:
+        if accession.startswith(prefix):
+            return label
+    links = " ".join(rec.values("UR") + rec.values("L2")).lower()
+    for host, label in _LINK_HOSTS:
+        if host in links:
             return label
     if any(t in ("UT", "WE", "J9") for t, _ in rec.fields):
         return "Web of Science"
