@@ -252,3 +252,15 @@ def test_asreview_dedup_fixtures(shared_data: Path, rel: str) -> None:
 )
 def test_ris_vendor_is_told_from_content(shared_data: Path, rel: str, flavour: str) -> None:
     assert read_file(shared_data / rel).flavour == flavour
+
+
+def test_bibtex_latex_is_decoded(shared_data: Path) -> None:
+    special = read_file(shared_data / "formats/bibtexparser_v1/encoding.bib").records[0]
+    assert (special.title, special.authors, special.journal) == (
+        "An amazing title: à",
+        ["César J"],
+        "Elémentaire",
+    )
+    zotero = read_file(shared_data / "formats/asysd/zotero_export.bib").records
+    assert any("early onset (< 1 year) of OE" in r.abstract for r in zotero)
+    assert not any("\\" in r.abstract + r.title for r in zotero)

@@ -22,7 +22,8 @@ def _doi(rec: TaggedRecord) -> str:
 def medline_to_record(rec: TaggedRecord, ctx: ReadContext) -> Record | None:
     """One MEDLINE record as a ``Record``."""
     pmid = rec.first("PMID")
-    names = rec.values("AU") or rec.values("FAU")
+    # AU is already "Family IN"; FAU ("Family, Given") only where a record lacks AU.
+    names = rec.values("AU") or person_authors(rec.values("FAU"))
     return build_record(
         ctx,
         where=f"the record at line {rec.line}",
@@ -34,7 +35,7 @@ def medline_to_record(rec: TaggedRecord, ctx: ReadContext) -> Record | None:
         title=rec.first("TI", "BTI", "TT"),
         abstract=rec.first("AB"),
         # Collective authors (CN) are organisations: kept as written.
-        authors=person_authors(names) + rec.values("CN"),
+        authors=names + rec.values("CN"),
         year=rec.first("DP", "DEP", "EDAT"),
         journal=rec.first("JT", "TA"),
         volume=rec.first("VI"),
