@@ -147,3 +147,80 @@ def test_vendor_csv_flavours(shared_data: Path) -> None:
     generic = read_file(shared_data / "formats/asreview/generic_semicolon.csv").records[0]
     assert generic.authors[:2] == ["Marx K", "Lindgren A"]
     assert generic.source_id == "12345"
+
+
+def _one_row_csv(path: Path, header: list[str], values: dict[str, str]) -> Path:
+    return _write_csv(path, [header, [values.get(h, "") for h in header]])
+
+
+# Vendor CSV headers as the databases write them, filled with the values of real records
+# (the first record of revtools' Scopus RIS and PubMed .nbib exports).
+SCOPUS_HEADER = ["Authors", "Author full names", "Author(s) ID", "Title", "Year", "Source title",
+                 "Volume", "Issue", "Art. No.", "Page start", "Page end", "Page count", "Cited by",
+                 "DOI", "Link", "Abstract", "Author Keywords", "Index Keywords", "Document Type",
+                 "Publication Stage", "Open Access", "Source", "EID"]  # fmt: skip
+IEEE_HEADER = ["Document Title", "Authors", "Author Affiliations", "Publication Title",
+               "Date Added To Xplore", "Publication Year", "Volume", "Issue", "Start Page",
+               "End Page", "Abstract", "ISSN", "ISBNs", "DOI", "Funding Information", "PDF Link",
+               "Author Keywords", "IEEE Terms", "Mesh_Terms", "Article Citation Count",
+               "Reference Count", "License", "Online Date", "Issue Date", "Meeting Date",
+               "Publisher", "Document Identifier"]  # fmt: skip
+PUBMED_HEADER = ["PMID", "Title", "Authors", "Citation", "First Author", "Journal/Book",
+                 "Publication Year", "Create Date", "PMCID", "NIHMS ID", "DOI"]  # fmt: skip
+SCOPUS_RECORD = {
+    "title": "LONG-TERM FOLLOW-UP OF RETINAL PIGMENT EPITHELIUM RESTORATION AFTER A TRIPLE TEAR",
+    "journal": "Retinal cases & brief reports",
+    "doi": "10.1097/ICB.0000000000000530",
+}
+
+
+def test_scopus_csv(tmp_path: Path) -> None:
+    values = {"Authors": "Zahid S., Dolz Marco R., Freund K.B.",
+              "Author full names": "Zahid, S. (57200500735); Dolz Marco, R. (55567433100)",
+              "Title": SCOPUS_RECORD["title"], "Year": "2019",
+              "Source title": SCOPUS_RECORD["journal"], "Volume": "13", "Issue": "1",
+              "Page start": "5", "Page end": "9", "DOI": SCOPUS_RECORD["doi"],
+              "Document Type": "Article", "Source": "Scopus",
+              "EID": "2-s2.0-85041488703"}  # fmt: skip
+    result = read_file(_one_row_csv(tmp_path / "scopus.csv", SCOPUS_HEADER, values))
+    rec = result.records[0]
+    assert result.flavour == "Scopus"
+    assert rec.authors == ["Zahid S", "Dolz Marco R", "Freund KB"]
+    assert (rec.journal, rec.volume, rec.issue, rec.pages) == (
+        SCOPUS_RECORD["journal"], "13", "1", "5-9"
+    )  # fmt: skip
+    assert (rec.doi, rec.source_id, rec.publication_type) == (
+        "10.1097/icb.0000000000000530", "2-s2.0-85041488703", "Article"
+    )  # fmt: skip
+
+
+def test_ieee_csv(tmp_path: Path) -> None:
+    values = {"Document Title": SCOPUS_RECORD["title"], "Authors": "S. Zahid; K. B. Freund",
+              "Publication Title": SCOPUS_RECORD["journal"], "Publication Year": "2019",
+              "Start Page": "5", "End Page": "9", "DOI": SCOPUS_RECORD["doi"],
+              "PDF Link": "https://ieeexplore.ieee.org/stamp/stamp.jsp?arnumber=1",
+              "Publisher": "IEEE"}  # fmt: skip
+    result = read_file(_one_row_csv(tmp_path / "ieee.csv", IEEE_HEADER, values))
+    rec = result.records[0]
+    assert result.flavour == "IEEE Xplore"
+    assert rec.title == SCOPUS_RECORD["title"]
+    assert rec.authors == ["Zahid S", "Freund KB"]
+    assert (rec.journal, rec.year, rec.pages) == (SCOPUS_RECORD["journal"], "2019", "5-9")
+    assert rec.url == "https://ieeexplore.ieee.org/stamp/stamp.jsp?arnumber=1"
+
+
+def test_pubmed_csv(tmp_path: Path) -> None:
+    values = {"PMID": "30689646",
+              "Title": "Ecosystem services changes between 2000 and 2015 in the Loess Plateau, "
+              "China: A response to ecological restoration.",
+              "Authors": "Wu D, Zou C, Cao W, Xiao T, Gong G.",
+              "Citation": "PLoS One. 2019 Jan 28;14(1):e0209483.", "First Author": "Wu D",
+              "Journal/Book": "PLoS One", "Publication Year": "2019",
+              "DOI": "10.1371/journal.pone.0209483"}  # fmt: skip
+    result = read_file(_one_row_csv(tmp_path / "pubmed.csv", PUBMED_HEADER, values))
+    rec = result.records[0]
+    assert result.flavour == "PubMed"
+    assert rec.record_id == "pmid-30689646"
+    assert rec.authors == ["Wu D", "Zou C", "Cao W", "Xiao T", "Gong G"]
+    assert rec.title.endswith("A response to ecological restoration")
+    assert (rec.journal, rec.year) == ("PLoS One", "2019")
