@@ -103,6 +103,9 @@ SPOT_CHECKS = [
      ""),
     ("formats/synthesisr/extdata_zoorec.txt", 0, "Nest site selection and nest survival",
      "Stillman AN", "2019", ""),
+    ("entrez/metapub/pmid_xml/38147649.xml", 0,
+     "Social anxiety disorder-associated gut microbiota increases social fear", "Ritz NL",
+     "2024", "10.1073/pnas.2308706120"),
 ]  # fmt: skip
 
 
