@@ -13,6 +13,7 @@ in the same process:
   cannot stream PubMed efetch XML (see DESIGN field notes).
 
 Usage: python benchmarks/import_bench.py [--records 50000] [--data ../shared/data]
+                                        [--only ris,medline,pubmed_xml]
 """
 
 from __future__ import annotations
@@ -107,6 +108,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=50_000)
     parser.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data")
+    parser.add_argument(
+        "--only", default="ris,medline,pubmed_xml", help="comma-separated formats to measure"
+    )
     args = parser.parse_args(argv)
 
     import rispy
@@ -129,7 +133,10 @@ def main(argv: list[str] | None = None) -> int:
             ("MEDLINE", "bench.nbib", build_medline, MEDLINE, "Bio.Medline.parse (baseline)",
              bio_medline),
         )  # fmt: skip
+        only = {f.strip().lower() for f in args.only.split(",")}
         for name, filename, build, dialect, baseline_label, baseline in tagged:
+            if name.lower() not in only:
+                continue
             text, want = build(args.data, args.records)
             path = Path(tmp) / filename
             path.write_text(text, encoding="utf-8")
@@ -145,6 +152,8 @@ def main(argv: list[str] | None = None) -> int:
             report("scoping read_file (records with IDs)", *timed(
                 lambda path=path: len(read_file(path).records)), want)  # fmt: skip
 
+        if "pubmed_xml" not in only:
+            return 0
         xml, xml_n = build_pubmed_xml(args.data, args.records)
         xml_path = Path(tmp) / "bench.xml"
         xml_path.write_bytes(xml)
