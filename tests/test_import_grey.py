@@ -224,3 +224,11 @@ def test_pubmed_csv(tmp_path: Path) -> None:
     assert rec.authors == ["Wu D", "Zou C", "Cao W", "Xiao T", "Gong G"]
     assert rec.title.endswith("A response to ecological restoration")
     assert (rec.journal, rec.year) == ("PLoS One", "2019")
+
+
+def test_control_characters_leave_titles(tmp_path: Path) -> None:
+    path = tmp_path / "pasted.csv"
+    path.write_text(
+        'Title,URL\n"Copied\x00 from a\x0cPDF",https://example.org/report.pdf\n', encoding="utf-8"
+    )
+    assert read_file(path).records[0].title == "Copied from a PDF"

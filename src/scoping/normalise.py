@@ -18,6 +18,7 @@ _DOI_PREFIX = re.compile(
 _DOI_SHAPE = re.compile(r"^10\.\d{4,9}/\S+$")
 _TAG = re.compile(r"<[^>]{0,200}>")
 _SPACE = re.compile(r"\s+")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # Unicode letters and digits survive: a Cyrillic or Chinese title must not fold to "".
 _NON_ALNUM = re.compile(r"[\W_]+")
 #: Words that mark an organisation named as an author ("World Health Organization").
@@ -78,6 +79,9 @@ def clean_title(value: object) -> str:
     """Title for display: HTML tags and entities resolved, whitespace folded, no trailing period."""
     text = html.unescape(_text(value))
     text = _TAG.sub("", text)
+    # Control characters (NUL, form feeds from PDF copy-paste) are not part of a title and make
+    # spreadsheet writers fail later.
+    text = _CONTROL.sub(" ", text)
     text = _SPACE.sub(" ", text).strip()
     while text.endswith(".") and not text.endswith("..."):
         text = text[:-1].rstrip()

@@ -134,7 +134,7 @@ def _read_text(fmt: str, text: str, ctx: ReadContext) -> Iterator[Record]:
     if fmt == "bibtex":
         return read_bibtex(text, ctx)
     if fmt in ("csv", "tsv"):
-        _, rows = iter_csv_rows(text)
+        _, rows = iter_csv_rows(text, path=ctx.path)
         ctx.flavour, records = read_rows(rows, ctx)
         return records
     if fmt in ("pubmed_xml", "endnote_xml"):

@@ -322,7 +322,7 @@ def _sniff_delimiter(header_line: str) -> str:
     return best if counts[best] else ","
 
 
-def iter_csv_rows(text: str) -> tuple[str, Iterator[tuple[int, list[str]]]]:
+def iter_csv_rows(text: str, *, path: Path) -> tuple[str, Iterator[tuple[int, list[str]]]]:
     """Delimiter and ``(row number, cells)`` of CSV/TSV text; the header is row 1."""
     lines = text.split("\n", 2)
     skip = 1 if lines and lines[0].strip().lower().startswith("sep=") else 0
@@ -332,9 +332,21 @@ def iter_csv_rows(text: str) -> tuple[str, Iterator[tuple[int, list[str]]]]:
     delimiter = _sniff_delimiter(first)
 
     def rows() -> Iterator[tuple[int, list[str]]]:
+        # Abstracts and notes can exceed the csv module's default 128 KiB per field.
+        csv.field_size_limit(max(csv.field_size_limit(), 1 << 30))
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-        for number, cells in enumerate(reader, start=1 + skip):
-            yield number, [c.strip() for c in cells]
+        number = skip
+        try:
+            for number, cells in enumerate(reader, start=1 + skip):
+                yield number, [c.strip() for c in cells]
+        except csv.Error as error:
+            raise ScopingError(
+                f"unreadable CSV ({error})",
+                file=path,
+                line=reader.line_num + skip,
+                row=number + 1,
+                fix="open the file in a spreadsheet program and save it again as CSV (UTF-8).",
+            ) from None
 
     return delimiter, rows()
 
