@@ -267,3 +267,22 @@ def test_bibtex_latex_is_decoded(shared_data: Path) -> None:
     zotero = read_file(shared_data / "formats/asysd/zotero_export.bib").records
     assert any("early onset (< 1 year) of OE" in r.abstract for r in zotero)
     assert not any("\\" in r.abstract + r.title for r in zotero)
+
+
+def test_dois_where_vendors_hide_them(shared_data: Path) -> None:
+    # EBSCO puts the DOI in L3; Zotero in an N1 note ("electronic-resource-num: 10...").
+    ebsco = read_file(
+        shared_data / "formats/citesource/topic_data/20221207_gambling-harms_crimjust_41.ris"
+    )
+    assert ebsco.records[0].doi == "10.1080/16066359.2020.1867111"
+    assert all(r.doi for r in ebsco.records)
+    zotero = read_file(shared_data / "formats/citesource/new_stage_data/screened_128.ris").records
+    noted = [r for r in zotero if "electronic-resource-num: 10." in str(r.raw.get("N1", ""))]
+    assert noted
+    assert all(r.doi for r in noted)
+    # JabRef capitalises BibTeX field names.
+    jabref = read_file(shared_data / "formats/bibtexparser_v1/multiple_entries_and_comments.bib")
+    assert [(r.title, r.doi) for r in jabref.records][1] == (
+        "The transition state method",
+        "10.1039/tf9383400029",
+    )

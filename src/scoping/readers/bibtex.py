@@ -76,41 +76,43 @@ def _decode(value: str) -> str:
     return " ".join(value.replace("{", "").replace("}", "").split())
 
 
-def _value(entry: Entry, *names: str) -> str:
+def _value(fields: dict[str, str], *names: str) -> str:
     for name in names:
-        field = entry.fields_dict.get(name) or entry.fields_dict.get(name.upper())
-        if field is not None and str(field.value).strip():
-            return _decode(str(field.value))
+        value = fields.get(name, "")
+        if value.strip():
+            return _decode(value)
     return ""
 
 
 def bibtex_to_record(entry: Entry, ctx: ReadContext, *, line: int | None) -> Record | None:
     """One BibTeX entry as a ``Record``; every field kept in ``raw``."""
-    fields = {f.key.lower(): str(f.value) for f in entry.fields}
-    authors = split_author_list(_value(entry, "author", "editor"))
-    url = _value(entry, "url", "howpublished")
-    keywords = _value(entry, "keywords", "author_keywords", "mesh")
+    raw_fields = {f.key: str(f.value) for f in entry.fields}
+    # Field names are case-insensitive in BibTeX (JabRef writes "Title", "Author").
+    fields = {k.lower(): v for k, v in reversed(raw_fields.items())}
+    authors = split_author_list(_value(fields, "author", "editor"))
+    url = _value(fields, "url", "howpublished")
+    keywords = _value(fields, "keywords", "author_keywords", "mesh")
     return build_record(
         ctx,
         where=f"entry '{entry.key}'" + (f" (line {line})" if line else ""),
         line=line,
         source_id=entry.key,
-        pmid=_value(entry, "pmid"),
-        pmcid=_value(entry, "pmcid"),
-        doi=normalise_doi(_value(entry, "doi")),
-        title=_value(entry, "title"),
-        abstract=_value(entry, "abstract"),
+        pmid=_value(fields, "pmid"),
+        pmcid=_value(fields, "pmcid"),
+        doi=normalise_doi(_value(fields, "doi")),
+        title=_value(fields, "title"),
+        abstract=_value(fields, "abstract"),
         authors=person_authors(authors),
-        year=_value(entry, "year", "date"),
-        journal=_value(entry, "journal", "journaltitle", "booktitle", "series", "publisher"),
-        volume=_value(entry, "volume"),
-        issue=_value(entry, "number", "issue"),
-        pages=re.sub(r"\s*(?:--|[–—])\s*", "-", _value(entry, "pages")),
+        year=_value(fields, "year", "date"),
+        journal=_value(fields, "journal", "journaltitle", "booktitle", "series", "publisher"),
+        volume=_value(fields, "volume"),
+        issue=_value(fields, "number", "issue"),
+        pages=re.sub(r"\s*(?:--|[–—])\s*", "-", _value(fields, "pages")),
         url=url if url.startswith("http") else "",
         publication_type=entry.entry_type.lower(),
         keywords=[k.strip() for k in keywords.replace(";", ",").split(",") if k.strip()],
-        language=_value(entry, "language", "langid"),
-        raw={"ENTRYTYPE": entry.entry_type, "ID": entry.key, **fields},
+        language=_value(fields, "language", "langid"),
+        raw={"ENTRYTYPE": entry.entry_type, "ID": entry.key, **raw_fields},
     )
 
 

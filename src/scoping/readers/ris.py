@@ -69,6 +69,7 @@ _LINK_HOSTS = (
 _ACCESSION_PREFIXES = (("wos:", "Web of Science"), ("isi:", "Web of Science"), ("2-s2.0", "Scopus"))
 _PUBMED_DB = re.compile(r"\b(?:nlm|pubmed|medline)\b", re.IGNORECASE)
 _OVID_MEDLINE = re.compile(r"ovid\S*[?&]D=(?:med\w*|mes\w|prem|ppez)&\S*AN=(\d{1,8})(?:&|$)")
+_ZOTERO_ERN = re.compile(r"electronic-resource-num:\s*(10\.\d{4,9}/[^<\s]+)")
 _DOI_IN = re.compile(r"10\.\d{4,9}/\S+")
 
 
@@ -94,12 +95,16 @@ def flavour_of(rec: TaggedRecord) -> str:
 def _doi(rec: TaggedRecord) -> str:
     for tag in ("DO", "DI", "M3", "N1", "UR", "L2", "L3", "LK"):
         for value in rec.values(tag):
-            if tag in ("DO", "DI"):
-                doi = normalise_doi(value)
-            else:
+            # A bare DOI or doi.org link in any of these tags (EBSCO puts it in L3), or a DOI
+            # inside a longer text that says "doi".
+            doi = normalise_doi(value)
+            if not doi and tag not in ("DO", "DI") and "doi" in value.lower():
                 found = _DOI_IN.search(value)
-                doi = normalise_doi(found.group(0)) if found and "doi" in value.lower() else ""
-                doi = doi or (normalise_doi(value) if tag == "M3" else "")
+                doi = normalise_doi(found.group(0)) if found else ""
+            if not doi and tag == "N1" and "electronic-resource-num" in value:
+                # Zotero's note for EndNote fields it has no place for.
+                found = _ZOTERO_ERN.search(value)
+                doi = normalise_doi(found.group(1)) if found else ""
             if doi:
                 return doi
     return ""
