@@ -105,3 +105,11 @@ def test_csv_in_utf16_from_excel(shared_data: Path, tmp_path: Path) -> None:
     assert result.encoding == "utf-16"
     assert result.flavour == "Zotero"
     assert [r.title for r in result.records] == [r.title for r in read_file(source).records]
+
+
+def test_double_encoded_text_is_reported(shared_data: Path) -> None:
+    # Scopus wrote "p =Â 0.001" (a no-break space converted to UTF-8 twice) at line 4343.
+    result = read_file(shared_data / "formats/revtools/restoration_scopus.ris")
+    assert any(p.startswith("line 4343: text like 'Ã©'") for p in result.problems)
+    clean = read_file(shared_data / SCOPUS)
+    assert not any("converted to UTF-8 twice" in p for p in clean.problems)

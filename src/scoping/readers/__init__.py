@@ -25,7 +25,7 @@ from scoping.readers.endnote_xml import read_endnote_xml
 from scoping.readers.medline import read_medline
 from scoping.readers.ris import read_ris
 from scoping.readers.table import MAPPABLE, iter_csv_rows, iter_xlsx_rows, read_rows
-from scoping.readers.textio import decode_bytes, detect_encoding
+from scoping.readers.textio import decode_bytes, detect_encoding, mojibake_line
 from scoping.readers.wos import read_wos
 from scoping.records import SOURCE_TYPES, Record
 
@@ -99,6 +99,12 @@ def read_file(
         text, enc = decode_bytes(data, path=path, encoding=encoding)
         if fmt == "auto":
             fmt = detect_text_format(text, path=path)
+        bad = mojibake_line(text)
+        if bad is not None:
+            ctx.note(
+                f"line {bad}: text like 'Ã©' for 'é': the file was converted to UTF-8 twice "
+                "somewhere; titles may be garbled, so re-export it from the source"
+            )
         records = _read_text(fmt, text, ctx)
     out = list(records)
     problems = ctx.summarise()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 import logging
+import re
 from pathlib import Path
 
 from scoping.errors import ScopingError
@@ -102,3 +103,15 @@ def decode_bytes(data: bytes, *, path: str | Path, encoding: str | None = None) 
         else:
             log.info("%s: encoding %s", path, chosen)
     return text, chosen
+
+
+# "Ã©" and "â€™" are UTF-8 bytes read as cp1252 and saved again as UTF-8.
+_MOJIBAKE = re.compile(
+    "[ÃÂ][\u0080-\u00bf]|â€[\u0080-\u00bf™œ˜šž\u201c\u201d\u2019\u2018\u2013\u2014]"
+)
+
+
+def mojibake_line(text: str) -> int | None:
+    """Line of the first double-encoded character (``Ã©`` for ``é``), or ``None``."""
+    m = _MOJIBAKE.search(text)
+    return None if m is None else text.count("\n", 0, m.start()) + 1
