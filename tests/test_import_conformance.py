@@ -132,6 +132,9 @@ def test_vendor_quirks(shared_data: Path) -> None:
     # The link line after ER belongs to the record before it, not to the next one's title.
     assert str(first.raw["_after_record"]).startswith("Link to the Ovid Full Text")
     assert ovid.records[1].title.startswith("Monoamine biosynthesis")
+    # Ovid PsycINFO writes an NL tag after ER: kept with its record, not lost.
+    psyc = read_file(shared_data / "formats/asreview/ovid_psycinfo.ris").records[0]
+    assert str(psyc.raw["_after_record"]).startswith("NL  - Clin Psychol Psychother")
     # Ovid writes a second PB line; rispy keeps one, we keep both.
     book = read_file(shared_data / "formats/mckeown_ovid/0_Ovid_search_results_3001_to_3130.ris")
     assert book.records[0].raw["PB"] == ["Charles C Thomas, Publisher", "England"]

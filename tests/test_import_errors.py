@@ -167,3 +167,12 @@ def test_cli_process_has_no_traceback(tmp_path: Path) -> None:
         f"scoping import: error: {path}: the file is empty Fix: export the search results "
         "again; the export may have failed or been cut off."
     )
+
+
+def test_first_record_without_ty_line(shared_data: Path, tmp_path: Path, capsys) -> None:
+    text = (shared_data / OVID).read_text(encoding="utf-8")
+    at = text.index("TY  - ")
+    path = tmp_path / "no_ty.ris"
+    path.write_text(text[:at] + text[text.index("\n", at) + 1 :], encoding="utf-8", newline="")
+    line = _fails_cleanly(capsys, tmp_path, path)
+    assert f"line {text[:at].count(chr(10)) + 1}: tag 'ID' outside a record" in line

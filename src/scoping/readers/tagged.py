@@ -253,8 +253,22 @@ def iter_tagged(text: str, *, dialect: Dialect, path: str | Path) -> Iterator[Ta
         if tag[-1] == " ":
             tag = tag.rstrip()  # MEDLINE pads tags to four characters
         if current is None:
-            if tag in header_tags or (start_tags is not None and tag not in start_tags):
-                continue  # file headers and text between records (Ovid numbering, notes)
+            if tag in header_tags:
+                continue  # file headers (WoS FN, VR, EF)
+            if start_tags is not None and tag not in start_tags:
+                # Ovid writes an "NL" tag after "ER": kept with the record before it. Before
+                # the first record a tag line means that record lost its first line.
+                if pending is not None:
+                    pending.trailing.append(line.strip())
+                    continue
+                raise ScopingError(
+                    f"tag '{tag}' outside a record: the record has no "
+                    f"'{sorted(start_tags)[0]}' line before it",
+                    file=path,
+                    line=number,
+                    fix=f"add the record's '{sorted(start_tags)[0]}  - ' line "
+                    "or export the file again.",
+                )
             if pending is not None:
                 yield pending
                 pending = None
