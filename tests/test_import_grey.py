@@ -232,3 +232,21 @@ def test_control_characters_leave_titles(tmp_path: Path) -> None:
         'Title,URL\n"Copied\x00 from a\x0cPDF",https://example.org/report.pdf\n', encoding="utf-8"
     )
     assert read_file(path).records[0].title == "Copied from a PDF"
+
+
+def test_xlsx_hyperlinked_titles_give_the_url(tmp_path: Path) -> None:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Title", "Organisation", "Year"])
+    sheet.append(["World report on ageing and health", "World Health Organization", 2015])
+    sheet.append(["", "NICE", 2018])  # no title text, but the cell links to the page
+    sheet["A2"].hyperlink = "https://apps.who.int/iris/handle/10665/186463"
+    sheet["A3"].hyperlink = "https://www.nice.org.uk/guidance/ng97"
+    path = tmp_path / "linked.xlsx"
+    book.save(path)
+    records = read_file(path, source_type="website").records
+    assert [r.url for r in records] == [
+        "https://apps.who.int/iris/handle/10665/186463",
+        "https://www.nice.org.uk/guidance/ng97",
+    ]
+    assert records[0].raw["Title (link)"] == "https://apps.who.int/iris/handle/10665/186463"

@@ -235,6 +235,13 @@ def map_columns(
                 mapping[field] = i
                 used.add(i)
                 break
+    if "url" not in mapping:
+        # No URL column: the hyperlinks of a spreadsheet's title (or any) column stand in.
+        links = [i for i, h in enumerate(headers) if h.endswith(LINK_SUFFIX)]
+        title = headers[mapping["title"]] + LINK_SUFFIX if "title" in mapping else None
+        chosen = next((i for i in links if headers[i] == title), links[0] if links else None)
+        if chosen is not None:
+            mapping["url"] = chosen
     return mapping
 
 
@@ -351,12 +358,25 @@ def iter_csv_rows(text: str, *, path: Path) -> tuple[str, Iterator[tuple[int, li
     return delimiter, rows()
 
 
+#: Workbooks up to this size are opened in full so cell hyperlinks can be read; larger ones are
+#: streamed (openpyxl's read-only mode does not expose hyperlinks).
+HYPERLINK_LIMIT = 20 * 2**20
+
+#: Suffix of the column that holds the hyperlink targets of a column's cells.
+LINK_SUFFIX = " (link)"
+
+
 def iter_xlsx_rows(data: bytes, ctx: ReadContext) -> Iterator[tuple[int, list[str]]]:
-    """``(row number, cells)`` of the first sheet of an XLSX workbook."""
+    """``(row number, cells)`` of the first sheet of an XLSX workbook.
+
+    People often hyperlink a title instead of giving a URL column; each column with hyperlinks
+    gets a companion column "<name> (link)" holding their targets, so the URL is not lost.
+    """
     import openpyxl  # imported here: only spreadsheets need it
 
+    small = len(data) <= HYPERLINK_LIMIT
     try:
-        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=not small, data_only=True)
     except Exception as error:  # zipfile/openpyxl raise many types for a broken workbook
         raise ScopingError(
             f"not a readable XLSX workbook ({type(error).__name__}: {error})",
@@ -370,8 +390,26 @@ def iter_xlsx_rows(data: bytes, ctx: ReadContext) -> Iterator[tuple[int, list[st
                 f"read the first sheet '{sheet.title}' only; the workbook has "
                 f"{len(book.worksheets)} sheets"
             )
-        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-            yield number, [_cell(v) for v in values]
+        if not small:
+            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+                yield number, [_cell(v) for v in values]
+            return
+        rows = list(sheet.iter_rows())
+        linked = sorted(
+            {i for row in rows for i, c in enumerate(row) if c.hyperlink and c.hyperlink.target}
+        )
+        header_done = False
+        for number, row in enumerate(rows, start=1):
+            cells = [_cell(c.value) for c in row]
+            if not header_done and any(cells):
+                header_done = True
+                extra = [f"{cells[i] if i < len(cells) else ''}{LINK_SUFFIX}" for i in linked]
+            else:
+                extra = [
+                    (row[i].hyperlink.target or "") if i < len(row) and row[i].hyperlink else ""
+                    for i in linked
+                ]
+            yield number, cells + extra if linked else cells
     finally:
         book.close()
 
