@@ -117,12 +117,13 @@ def test_columns_mapping_for_an_organisation_list(tmp_path: Path, capsys) -> Non
 
 
 def test_publish_or_perish_export(shared_data: Path, tmp_path: Path) -> None:
-    # Publish or Perish's Google Scholar CSV header, filled from a real record (eviatlas.csv).
+    # Publish or Perish's Google Scholar CSV header, filled from a real record (eviatlas.csv);
+    # Google Scholar cuts long author lists with "…".
     header = ["Cites", "Authors", "Title", "Year", "Source", "Publisher", "ArticleURL",
               "CitesURL", "GSRank", "QueryDate", "Type", "DOI"]  # fmt: skip
     with (shared_data / "formats/synthesisr/eviatlas.csv").open(encoding="utf-8") as handle:
         ev = next(csv.DictReader(handle))
-    row = ["12", "NR Haddaway, A Feierman, MJ Grainger", ev["TI"], ev["year"], ev["JO"],
+    row = ["12", "NR Haddaway, A Feierman, MJ Grainger…", ev["TI"], ev["year"], ev["JO"],
            "Springer", ev["UR"], "", "1", "2024-01-01", "", ev["DO"]]  # fmt: skip
     path = _write_csv(tmp_path / "pop.csv", [header, row])
     result = read_file(path)

@@ -176,6 +176,7 @@ def first_author_family(authors: list[str]) -> str:
     return fold(family)
 
 
+_TRUNCATED = re.compile(r"(?:[,;]?\s*(?:…|\.\.\.|\bet al\.?))+\s*$", flags=re.IGNORECASE)
 # "Smith JA", "Adler D.G." (family first) and "J Smith", "D.G. Adler" (initials first).
 _INITIALS_NAME = re.compile(
     r"^(?:[^\W\d_][\w'’\-. ]*\s(?:[A-Z]\.?-?){1,4}"
@@ -190,6 +191,8 @@ def split_author_list(value: object) -> list[str]:
     (``"Liu R., Adler D.G."``), where a comma cannot otherwise be told from ``"Family, Given"``.
     """
     text = _SPACE.sub(" ", _text(value))
+    # Google Scholar (Publish or Perish) cuts long lists with "…"; others write "et al.".
+    text = _TRUNCATED.sub("", text).strip()
     if not text:
         return []
     if text.startswith("[") and text.endswith("]"):
