@@ -57,14 +57,15 @@ class ReadContext:
         if self.untitled:
             out.append(
                 f"{len(self.untitled)} record(s) without a title kept, identified by their other "
-                f"fields: {_listing(self.untitled)}"
+                f"fields: {listing(self.untitled)}"
             )
         if self.empty:
-            out.append(f"{len(self.empty)} empty record(s) kept as found: {_listing(self.empty)}")
+            out.append(f"{len(self.empty)} empty record(s) kept as found: {listing(self.empty)}")
         return out
 
 
-def _listing(items: list[str]) -> str:
+def listing(items: list[str]) -> str:
+    """The first few items, and how many more."""
     shown = ", ".join(items[:MAX_LISTED])
     return shown + (f" and {len(items) - MAX_LISTED} more" if len(items) > MAX_LISTED else "")
 

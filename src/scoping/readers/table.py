@@ -17,12 +17,11 @@ from pathlib import Path
 
 from scoping.errors import ScopingError
 from scoping.normalise import (
-    is_corporate_author,
     normalise_author,
     split_author_list,
     year_from,
 )
-from scoping.readers.common import ReadContext, build_record
+from scoping.readers.common import ReadContext, build_record, listing
 from scoping.records import Record
 
 #: Column-name guesses per field, most specific first (names compared by ``header_key``).
@@ -450,14 +449,10 @@ def _records(
 ) -> Iterator[Record]:
     width = len(header)
     has_journal = "journal" in mapping
+    ragged: list[str] = []
     for number, cells in rows:
         if not any(cells):
             continue
-        if len(cells) > width and any(cells[width:]):
-            ctx.note(
-                f"row {number} has {len(cells)} cells but the header has {width}; "
-                "the extra cells are kept in raw as '_extra'"
-            )
         row = {field: cells[i] if i < len(cells) else "" for field, i in mapping.items()}
         raw: dict[str, object] = {
             (header[i] or f"column {i + 1}"): value
@@ -465,10 +460,13 @@ def _records(
             if value
         }
         if len(cells) > width and any(cells[width:]):
+            ragged.append(f"row {number}")
             raw["_extra"] = [c for c in cells[width:] if c]
         out = row_to_record(row, raw, ctx, number=number, flavour=flavour, has_journal=has_journal)
         if out is not None:
             yield out
-
-
-__all__ = ["ALIASES", "MAPPABLE", "flavour_of", "header_key", "is_corporate_author", "read_rows"]
+    if ragged:
+        ctx.note(
+            f"{len(ragged)} row(s) have more cells than the header ({listing(ragged)}); "
+            "the extra cells are kept in raw as '_extra'"
+        )
