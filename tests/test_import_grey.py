@@ -251,3 +251,19 @@ def test_xlsx_hyperlinked_titles_give_the_url(tmp_path: Path) -> None:
         "https://www.nice.org.uk/guidance/ng97",
     ]
     assert records[0].raw["Title (link)"] == "https://apps.who.int/iris/handle/10665/186463"
+
+
+def test_row_longer_than_header_keeps_its_cells(tmp_path: Path) -> None:
+    path = tmp_path / "ragged.csv"
+    path.write_text(
+        "Title,URL\n"
+        "World report on ageing and health,https://apps.who.int/iris/handle/10665/186463,"
+        "seen 2024-03-01\n",
+        encoding="utf-8",
+    )
+    result = read_file(path)
+    assert result.records[0].raw["_extra"] == ["seen 2024-03-01"]
+    assert result.problems == [
+        "1 row(s) have more cells than the header (row 2); the extra cells are kept in raw "
+        "as '_extra'"
+    ]
