@@ -76,8 +76,13 @@ def _looks_tabular(head: str, delimiter: str) -> bool:
     rows = [r for r in csv.reader(io.StringIO("\n".join(lines[:200])), delimiter=delimiter) if r]
     if not rows or len(rows[0]) < 2:
         return False
-    body = rows[1:21]
-    return not body or sum(len(r) == len(rows[0]) for r in body) >= 0.5 * len(body)
+    header, body = rows[0], rows[1:21]
+    if not body or sum(len(r) == len(header) for r in body) >= 0.5 * len(body):
+        return True
+    # Rows with stray trailing cells (Excel's extra commas) still make a table when the header
+    # reads like column names, not like a sentence.
+    names = all(len(c) <= 40 and len(c.split()) <= 4 for c in header)
+    return names and sum(len(r) >= len(header) for r in body) >= 0.8 * len(body)
 
 
 def detect_text_format(text: str, *, path: str | Path) -> str:
