@@ -17,6 +17,7 @@ from scoping.errors import ScopingError
 
 #: Modules that define a subcommand, in the order of the workflow.
 COMMAND_MODULES = (
+    "scoping.commands.import_cmd",
     "scoping.commands.pubmed_cmd",
     "scoping.commands.searchlog_cmd",
     "scoping.commands.dedup_cmd",
