@@ -53,10 +53,11 @@ rule import_source:
         database=source_setting("database"),
         columns=source_setting("columns", {}),
         searched_on=source_setting("searched_on"),
+        encoding=source_setting("encoding"),
     shell:
         "scoping import {input:q} --source={wildcards.source} --source-type={params.arm}"
         " --format={params.format:q} --database={params.database:q} --columns={params.columns:q}"
-        " --searched-on={params.searched_on:q}"
+        " --searched-on={params.searched_on:q} --encoding={params.encoding:q}"
         " --output {output.records} --search-log {output.log_row} > {log} 2>&1"
 
 
