@@ -118,7 +118,8 @@ def test_edited_sheet_reruns_only_reconciliation_and_keeps_every_decision(
     # Liam changes his mind on the twin-pregnancy record and writes a note: a real conflict now.
     target = None
     for row in range(header + 1, sheet.max_row + 1):
-        if str(sheet.cell(row, cols["decision"]).value or "").strip() == "exclude":
+        if str(sheet.cell(row, cols["title"]).value).startswith("Twinning rates"):
+            assert sheet.cell(row, cols["decision"]).value == "exclude"
             target = str(sheet.cell(row, cols["record_id"]).value)
             sheet.cell(row, cols["decision"]).value = "include"
             sheet.cell(row, cols["notes"]).value = "On reflection: check the full text"
@@ -181,3 +182,65 @@ def test_invalid_config_stops_at_start_up_naming_the_key(
     assert result.returncode != 0
     assert f"'{named}'" in result.stdout + result.stderr
     assert not (workdir / "results").exists()
+
+
+def _typed(path: Path) -> dict[str, tuple[object, object, object]]:
+    _, sheet, cols, header = _sheet_rows(path)
+    return {
+        str(sheet.cell(r, cols["record_id"]).value): tuple(
+            sheet.cell(r, cols[name]).value for name in ("decision", "reason", "notes")
+        )
+        for r in range(header + 1, sheet.max_row + 1)
+        if sheet.cell(r, cols["record_id"]).value
+    }
+
+
+def test_rerun_with_a_new_source_sends_only_new_records_to_screeners(fresh_demo: Path) -> None:
+    import yaml
+
+    sheets = {
+        name: fresh_demo / f"screening/demo/title_abstract/{name}.xlsx"
+        for name in ("amina", "liam")
+    }
+    before = {name: _typed(path) for name, path in sheets.items()}
+    # Months later: a new list of reports, one of which the review already has.
+    (fresh_demo / "config/demo/search/new_reports.csv").write_text(
+        "Document title,Organisation,Year published,Link\n"
+        "Global health partnerships: a framework for engagement by health institutions,"
+        "Global Health Partnerships Office,2019,https://example.org/demo/ghpo-framework-2019\n"
+        "Measuring the value of hospital partnerships: a toolkit,Health Links Network,2025,"
+        "https://example.org/demo/hln-toolkit\n"
+        "Climate change and health partnerships: a briefing,Centre for Health Cooperation,2026,"
+        "https://example.org/demo/chc-climate\n",
+        encoding="utf-8",
+    )
+    config_path = fresh_demo / "config/demo/config.yaml"
+    config = yaml.safe_load(config_path.read_text())
+    config["sources"]["new_reports"] = {
+        "type": "file",
+        "path": "config/demo/search/new_reports.csv",
+        "arm": "organisation",
+        "columns": {
+            "title": "Document title",
+            "authors": "Organisation",
+            "year": "Year published",
+            "url": "Link",
+        },
+    }
+    config_path.write_text(yaml.safe_dump(config))
+
+    dry = snakemake(fresh_demo, *DEMO, "-n")
+    assert jobs_run(dry).count("import_source") == 1  # only the new source is read
+
+    snakemake(fresh_demo, *DEMO)
+    for name, path in sheets.items():
+        after = _typed(path)
+        assert {rid: after[rid] for rid in before[name]} == before[name]  # nothing typed is lost
+        new = set(after) - set(before[name])
+        assert len(new) == 2
+        assert all(after[rid] == (None, None, None) for rid in new)
+    prisma = json.loads((fresh_demo / "results/prisma/prisma.json").read_text())
+    assert prisma["identified"] == {**IDENTIFIED, "new_reports": 3}
+    assert prisma["duplicates_removed"] == DUPLICATES + 1
+    assert prisma["pending"]["title_abstract"] == 2
+    assert prisma["studies_included"] == INCLUDED

@@ -75,6 +75,9 @@ def get_screening_settings(wildcards):
     """Screening settings plus the review's title, question and criteria (instructions sheet)."""
     settings = dict(config["screening"])
     settings.update(config["review"])
+    # A stage without reasons in the config gets the package's default list.
+    reasons = {stage: r for stage, r in settings["exclusion_reasons"].items() if r}
+    settings["exclusion_reasons"] = reasons
     return json.dumps(settings, sort_keys=True)
 
 
@@ -108,10 +111,16 @@ def get_sheet_paths(wildcards):
     return [f"{folder}/{name}.{ext}" for name in names]
 
 
+DEDUP_REVIEW = f"{SCREENING_DIR}/dedup_review.xlsx"
+# The record IDs people's sheets use, kept beside the sheets: Snakemake deletes a rule's outputs
+# before rerunning it, so results/dedup/clusters.csv cannot carry them from one run to the next.
+RECORD_IDS = f"{SCREENING_DIR}/record_ids.csv"
+
+
 def get_dedup_review_sheet(wildcards):
-    """The dedup review sheet, once it exists (people decide uncertain pairs in it)."""
-    path = f"{SCREENING_DIR}/dedup_review.xlsx"
-    return [path] if os.path.exists(path) else []
+    """The dedup review sheet (people decide uncertain pairs in it), once it has been created."""
+    checkpoints.prepare_dedup_review.get()
+    return DEDUP_REVIEW
 
 
 def get_final_outputs():

@@ -1,9 +1,23 @@
 # Deduplication across all sources; people decide uncertain pairs in the dedup review sheet.
 
 
+checkpoint prepare_dedup_review:
+    output:
+        manifest="results/dedup/review_sheet.json",
+    log:
+        "logs/prepare_dedup_review.log",
+    conda:
+        "../envs/scoping.yaml"
+    params:
+        review=DEDUP_REVIEW,
+    shell:
+        "scoping dedup-init --review {params.review:q} --manifest {output.manifest} > {log} 2>&1"
+
+
 rule dedup_records:
     input:
         records=expand("results/search/{source}.csv", source=SOURCES),
+        manifest="results/dedup/review_sheet.json",
         review=get_dedup_review_sheet,
     output:
         clusters="results/dedup/clusters.csv",
@@ -14,9 +28,9 @@ rule dedup_records:
     conda:
         "../envs/scoping.yaml"
     params:
-        review=f"{SCREENING_DIR}/dedup_review.xlsx",
+        keep_ids=RECORD_IDS,
         settings=settings_json("dedup"),
     shell:
         "scoping dedup {input.records} --output {output.clusters} --records {output.records}"
-        " --log {output.merges} --review {params.review:q} --settings {params.settings:q}"
-        " > {log} 2>&1"
+        " --log {output.merges} --review {input.review:q} --keep-ids {params.keep_ids:q}"
+        " --settings {params.settings:q} > {log} 2>&1"

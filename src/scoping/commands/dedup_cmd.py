@@ -1,9 +1,20 @@
-"""``scoping dedup``: cluster duplicate records across searches."""
+"""``scoping dedup``: cluster duplicate records across searches.
+
+``scoping dedup-init`` creates the (empty) dedup review sheet before the first run, so the
+workflow can list it as an input from the start: Snakemake reruns a job whose set of inputs
+changes, and a sheet that appeared only after the first dedup would rerun everything once.
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
 
+from scoping.atomic import atomic_path, write_text_atomic
+from scoping.dedup.review import update_review_sheet
 from scoping.dedup.run import dedup_files
 from scoping.dedup.settings import load_settings
 
@@ -23,24 +34,63 @@ def add_command(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--previous", help="clusters.csv of an earlier run: its cluster IDs are kept"
     )
+    parser.add_argument(
+        "--keep-ids",
+        metavar="PATH",
+        help="the review's record-ID register: read as --previous when it exists, and updated "
+        "after a successful run, so record IDs in people's sheets never change",
+    )
     parser.add_argument("--settings", help="JSON object (or file) of dedup settings")
     parser.set_defaults(func=run)
 
+    init = subparsers.add_parser(
+        "dedup-init", help="create the empty dedup review sheet if it does not exist yet"
+    )
+    init.add_argument("--review", required=True, help="review sheet (xlsx) to create")
+    init.add_argument("--manifest", required=True, help="JSON file noting the sheet")
+    init.set_defaults(func=run_init)
+
 
 def run(args: argparse.Namespace) -> int:
+    previous = args.previous
+    if not previous and args.keep_ids and Path(args.keep_ids).is_file():
+        previous = args.keep_ids
     summary = dedup_files(
         inputs=args.inputs,
         output=args.output,
         records=args.records,
         log=args.log,
-        review=args.review,
-        previous=args.previous,
+        review=args.review or None,
+        previous=previous,
         settings=load_settings(args.settings),
     )
+    if args.keep_ids:
+        with atomic_path(args.keep_ids) as tmp:
+            shutil.copyfile(args.output, tmp)
     print(
         f"dedup: {summary.hits} hits -> {summary.clusters} records "
         f"({summary.merges} merges, {summary.links} preprint links, "
         f"{summary.review_pending} pairs to review, {summary.review_added} added to the sheet) "
         f"-> {args.output}"
     )
+    return 0
+
+
+@dataclass
+class _NoPairs:
+    """A dedup result with no uncertain pairs: enough to create an empty review sheet."""
+
+    review: tuple[()] = ()
+    labels: dict[str, str] = field(default_factory=dict)
+
+
+def run_init(args: argparse.Namespace) -> int:
+    review = Path(args.review)
+    existed = review.is_file()
+    if not existed:
+        update_review_sheet(review, _NoPairs())  # type: ignore[arg-type]
+    write_text_atomic(
+        args.manifest, json.dumps({"review_sheet": str(review), "existed": existed}, indent=2)
+    )
+    print(f"dedup review sheet: {review} ({'kept' if existed else 'created'})")
     return 0
