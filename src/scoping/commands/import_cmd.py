@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
 from scoping.errors import ScopingError
+from scoping.jsonarg import json_object_arg
 from scoping.readers import FORMATS, ImportResult, read_file
 from scoping.records import RECORD_COLUMNS, SOURCE_TYPES, write_records
 from scoping.searchlog import now_iso, write_search_log
@@ -60,18 +60,12 @@ def add_command(subparsers: argparse._SubParsersAction) -> None:
 
 def parse_columns(text: str) -> dict[str, str] | None:
     """``--columns`` JSON as a dict (``None`` when empty); a ``ScopingError`` when malformed."""
-    if not text.strip():
+    example = '{"title": "Document title", "url": "Link"}'
+    parsed = json_object_arg(text, option="--columns", example=example, allow_file=False)
+    if parsed is None:
         return None
-    try:
-        value = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise ScopingError(
-            f"--columns is not valid JSON ({error.msg} at character {error.pos})",
-            fix='write it as a JSON object, e.g. \'{"title": "Document title", "url": "Link"}\'.',
-        ) from None
-    if not isinstance(value, dict) or not all(
-        isinstance(k, str) and isinstance(v, str) for k, v in value.items()
-    ):
+    value = parsed[0]
+    if not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
         raise ScopingError(
             "--columns must be a JSON object of field names to column names",
             fix='e.g. \'{"title": "Document title", "year": "Pub year"}\'.',

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
-from scoping.errors import ScopingError
 from scoping.prisma import build_flow, settings_from_json, write_outputs
 
 
@@ -26,26 +24,18 @@ def add_command(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--outdir", required=True, help="directory to write, e.g. results/prisma")
     parser.add_argument(
         "--settings",
-        help="JSON object of PRISMA settings, or @file.json to read it from a file",
+        help="JSON object of PRISMA settings, or the path of a file holding one",
     )
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    settings_text = args.settings
-    origin = "--settings"
-    if settings_text and settings_text.startswith("@"):
-        origin = settings_text[1:]
-        try:
-            settings_text = Path(origin).read_text(encoding="utf-8")
-        except OSError as error:
-            raise ScopingError(f"cannot read settings ({error.strerror})", file=origin) from None
     flow = build_flow(
         search_log=args.search_log,
         clusters=args.clusters,
         title_abstract=args.title_abstract,
         full_text=args.full_text,
-        settings=settings_from_json(settings_text, origin=origin),
+        settings=settings_from_json(args.settings),
     )
     write_outputs(flow, outdir=args.outdir)
     pending = flow.pending

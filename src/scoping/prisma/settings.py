@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field, fields
 from typing import Any
 
 from scoping.errors import ScopingError
+from scoping.jsonarg import json_object_arg
 
 
 @dataclass(frozen=True)
@@ -36,18 +36,10 @@ _BOOL_KEYS = ("diagram_per_source",)
 
 def settings_from_json(text: str | None, *, origin: str = "--settings") -> PrismaSettings:
     """Parse the ``--settings`` JSON object; unknown keys and wrong types are errors."""
-    if text is None or not text.strip():
+    parsed = json_object_arg(text, option=origin, example='{"title": "My review"}')
+    if parsed is None:
         return PrismaSettings()
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise ScopingError(
-            f"not valid JSON ({error.msg} at character {error.pos})",
-            file=origin,
-            fix='pass a JSON object, e.g. \'{"title": "My review"}\'.',
-        ) from None
-    if not isinstance(data, dict):
-        raise ScopingError("must be a JSON object", file=origin, fix="wrap the keys in { }.")
+    data, origin = parsed
     return settings_from_mapping(data, origin=origin)
 
 

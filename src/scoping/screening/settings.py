@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from scoping.errors import ScopingError
+from scoping.jsonarg import json_object_arg
 
 #: Screening stages, in the order records pass through them.
 STAGES = ("title_abstract", "full_text")
@@ -72,20 +73,10 @@ def _fail(key: str, message: str, fix: str) -> ScopingError:
 
 def load_settings(text: str | None) -> ScreeningSettings:
     """Parse ``--settings`` JSON (a JSON object, or a path to a JSON file); check every key."""
-    if not text:
+    parsed = json_object_arg(text, option="--settings", example='{"reviewers": ["ann", "bob"]}')
+    if parsed is None:
         return ScreeningSettings()
-    source = text
-    if not text.lstrip().startswith("{") and Path(text).is_file():
-        source = Path(text).read_text(encoding="utf-8")
-    try:
-        data = json.loads(source)
-    except json.JSONDecodeError as error:
-        raise ScopingError(
-            f"--settings is not valid JSON ({error.msg} at character {error.pos})",
-            fix='pass a JSON object such as \'{"reviewers": ["ann", "bob"]}\'.',
-        ) from None
-    if not isinstance(data, dict):
-        raise ScopingError("--settings must be a JSON object", fix="wrap the keys in { }.")
+    data = parsed[0]
     known = {f.name for f in fields(ScreeningSettings)}
     # Keys the rest of the config carries (e.g. 'stages') are not ours: ignore them quietly.
     settings = ScreeningSettings(**{k: v for k, v in data.items() if k in known})
