@@ -11,7 +11,7 @@ checkpoint prepare_dedup_review:
     params:
         review=DEDUP_REVIEW,
     shell:
-        "scoping dedup-init --review {params.review:q} --manifest {output.manifest} > {log} 2>&1"
+        "scoping dedup-init --review {params.review:q} --manifest {output.manifest} > {log} 2>&1 || {{ tail -n 2 {log} >&2; exit 1; }}"
 
 
 rule dedup_records:
@@ -33,4 +33,4 @@ rule dedup_records:
     shell:
         "scoping dedup {input.records} --output {output.clusters} --records {output.records}"
         " --log {output.merges} --review {input.review:q} --keep-ids {params.keep_ids:q}"
-        " --settings {params.settings:q} > {log} 2>&1"
+        " --settings {params.settings:q} > {log} 2>&1 || {{ tail -n 2 {log} >&2; exit 1; }}"

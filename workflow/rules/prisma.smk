@@ -22,4 +22,4 @@ rule count_prisma:
     shell:
         "scoping prisma --search-log {input.search_log} --clusters {input.clusters}"
         " --title-abstract {input.title_abstract} --full-text {input.full_text}"
-        " --outdir results/prisma --settings {params.settings:q} > {log} 2>&1"
+        " --outdir results/prisma --settings {params.settings:q} > {log} 2>&1 || {{ tail -n 2 {log} >&2; exit 1; }}"

@@ -22,7 +22,7 @@ checkpoint prepare_sheets:
     shell:
         "scoping sheets --stage {wildcards.stage} --records {input.records} {params.include}"
         " --dir {params.folder:q} --manifest {output.manifest} --settings {params.settings:q}"
-        " > {log} 2>&1"
+        " > {log} 2>&1 || {{ tail -n 2 {log} >&2; exit 1; }}"
 
 
 rule reconcile_screening:
@@ -47,4 +47,4 @@ rule reconcile_screening:
     shell:
         "scoping reconcile --stage {wildcards.stage} --records {input.records} {params.include}"
         " --dir {params.folder:q} --output {output.decisions} --agreement {output.agreement}"
-        " --settings {params.settings:q} > {log} 2>&1"
+        " --settings {params.settings:q} > {log} 2>&1 || {{ tail -n 2 {log} >&2; exit 1; }}"

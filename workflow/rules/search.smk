@@ -32,7 +32,7 @@ rule fetch_pubmed:
         " --max-records={params.max_records:q} --base-url={params.base_url:q}"
         " --cache-dir={params.cache_dir:q} --batch-size={params.batch_size}"
         " --refresh={params.refresh} --output {output.records} --search-log {output.log_row}"
-        " > {log} 2>&1"
+        " > {log} 2>&1 || {{ tail -n 2 {log} >&2; exit 1; }}"
 
 
 rule import_source:
@@ -58,7 +58,7 @@ rule import_source:
         "scoping import {input:q} --source={wildcards.source} --source-type={params.arm}"
         " --format={params.format:q} --database={params.database:q} --columns={params.columns:q}"
         " --searched-on={params.searched_on:q} --encoding={params.encoding:q}"
-        " --output {output.records} --search-log {output.log_row} > {log} 2>&1"
+        " --output {output.records} --search-log {output.log_row} > {log} 2>&1 || {{ tail -n 2 {log} >&2; exit 1; }}"
 
 
 rule log_searches:
@@ -71,4 +71,4 @@ rule log_searches:
     conda:
         "../envs/scoping.yaml"
     shell:
-        "scoping search-log {input} --output {output} > {log} 2>&1"
+        "scoping search-log {input} --output {output} > {log} 2>&1 || {{ tail -n 2 {log} >&2; exit 1; }}"
