@@ -12,9 +12,9 @@ import pytest
 from openpyxl import load_workbook
 from screening_helpers import pubmed_records, type_decisions, write_dedup_records
 
+from scoping.cells import escape_cell, unescape_cell
 from scoping.records import Record
 from scoping.screening import ScreeningSettings, load_settings, reconcile_stage, update_sheets
-from scoping.screening.cells import escape_cell, unescape_cell
 from scoping.screening.tables import read_table
 
 INJECTION = '=HYPERLINK("http://x","y")'

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from scoping.atomic import atomic_path, write_text_atomic
 from scoping.errors import ScopingError
-from scoping.screening.cells import escape_cell, unescape_cell
+from scoping.cells import escape_cell, unescape_cell
 
 #: Name of the data sheet in every workbook (found by its header if a person renamed it).
 DATA_SHEET = "screening"
