@@ -7,6 +7,7 @@ enough other fields agree. Pairs that fall short but look alike go to a person.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -17,6 +18,9 @@ from scoping.dedup.settings import DedupSettings
 
 #: Pair outcomes.
 MERGE, REVIEW, LINK, DISTINCT = "merge", "review", "link", "distinct"
+
+#: "Erratum: <title>": the notice's own words before the article's title.
+_NOTICE_LEAD = re.compile(r"^(?:erratum|errata|correction|corrigendum)(?:\s+(?:to|on|of))?\s+")
 
 #: Field-score columns, in log order.
 FIELD_SCORES = ("title", "authors", "year", "journal", "volume", "pages", "doi")
@@ -45,6 +49,10 @@ def title_similarity(a: str, b: str) -> tuple[float, bool]:
         head = fuzz.ratio(short, long[: len(short)]) / 100.0
         if head >= 0.97 and head > sim:
             return head, True
+        # A section heading or a kicker put before the title: "How did it ... <title>".
+        tail = fuzz.ratio(short, long[-len(short) :]) / 100.0
+        if tail >= 0.97 and tail > sim:
+            return tail, True
     return sim, False
 
 
@@ -54,9 +62,9 @@ def author_similarity(a: tuple[tuple[str, str], ...], b: tuple[tuple[str, str], 
         a, b = b, a
     a, b = a[:12], b[:40]
     matched = 0.0
-    for family, initial in a:
+    for position, (family, initial) in enumerate(a):
         best = 0.0
-        for other_family, other_initial in b:
+        for other_position, (other_family, other_initial) in enumerate(b):
             same_family = (
                 family == other_family
                 or (len(family) > 3 and fuzz.ratio(family, other_family) >= 85)
@@ -71,8 +79,9 @@ def author_similarity(a: tuple[tuple[str, str], ...], b: tuple[tuple[str, str], 
                 and other_initial
                 and (family[0], initial) == (other_initial, other_family[0])
             ):
-                # Given and family names swapped: "Carignani A" and "Andrea C".
-                best = max(best, 0.5)
+                # Given and family names swapped: "Carignani A" and "Andrea C". At the same
+                # place in the list it is one database's name order; elsewhere, a guess.
+                best = max(best, 0.9 if position == other_position and len(a) > 1 else 0.5)
             if best == 1.0:
                 break
         matched += best
@@ -116,6 +125,8 @@ def _abbreviates(short: str, long: str) -> bool:
 
 def _substituted_words(a: str, b: str) -> bool:
     """Whether each title has a content word the other lacks (a swap, not a typo or a cut)."""
+    if a.replace(" ", "") == b.replace(" ", ""):
+        return False  # "p16INK4a" and "p16(INK4a)": spacing only
     words_a = {w for w in a.split() if len(w) > 3}
     words_b = {w for w in b.split() if len(w) > 3}
     only_a, only_b = words_a - words_b, words_b - words_a
@@ -129,6 +140,38 @@ def _substituted_words(a: str, b: str) -> bool:
 def _same_issue(a: Keys, b: Keys) -> bool:
     # Cochrane reviews have an issue and no volume.
     return bool(a.issue and a.issue == b.issue and a.volume == b.volume)
+
+
+def same_page_range(a: Keys, b: Keys) -> bool:
+    """Both records give the same page range of several pages, not starting at page 1.
+
+    Proceedings papers are often paginated from 1 each; a range elsewhere in an issue or
+    volume belongs to one article.
+    """
+    return (
+        bool(a.page_first)
+        and a.page_first != a.page_last
+        and a.page_first != "1"
+        and (a.page_first, a.page_last) == (b.page_first, b.page_last)
+    )
+
+
+def notice_dropped(a: Keys, b: Keys) -> bool:
+    """One record of an erratum lost its "Erratum:" prefix: same volume, issue and pages.
+
+    A reply or comment is not excused: it can share a page with the letter it answers.
+    """
+    return (
+        {a.notice, b.notice} == {"erratum", ""}
+        and bool(a.volume)
+        and a.volume == b.volume
+        and _same_issue(a, b)
+        and bool(a.page_first)
+        and (a.page_first, a.page_last) == (b.page_first, b.page_last)
+        and bool(a.authors)
+        and bool(b.authors)
+        and author_similarity(a.authors, b.authors) >= 0.9
+    )
 
 
 def page_agreement(a: Keys, b: Keys) -> float | None:
@@ -163,7 +206,7 @@ def contradicts(a: Keys, b: Keys) -> bool:
         return True
     if a.doi and b.doi and a.doi != b.doi:
         return True
-    if a.notice != b.notice or page_agreement(a, b) == 0.0:
+    if (a.notice != b.notice and not notice_dropped(a, b)) or page_agreement(a, b) == 0.0:
         return True
     short = min(len(a.title), len(b.title)) < 60
     different_issue = bool(a.issue and b.issue and a.issue != b.issue)
@@ -173,6 +216,13 @@ def contradicts(a: Keys, b: Keys) -> bool:
 def compare(a: Keys, b: Keys, settings: DedupSettings) -> PairDecision:
     """Score the fields of ``a`` and ``b`` and apply the merge rules."""
     title, truncated = title_similarity(a.title, b.title)
+    if title < 1.0 and (
+        a.notice == b.notice == "erratum" or (a.notice != b.notice and notice_dropped(a, b))
+    ):
+        # Compare what the notices correct, not their "Erratum:" wording.
+        title, truncated = title_similarity(
+            _NOTICE_LEAD.sub("", a.title), _NOTICE_LEAD.sub("", b.title)
+        )
     fields: dict[str, float | None] = {"title": round(title, 3)}
     volume = None if not (a.volume and b.volume) else float(a.volume == b.volume)
     pages = page_agreement(a, b)
@@ -180,6 +230,12 @@ def compare(a: Keys, b: Keys, settings: DedupSettings) -> PairDecision:
     # Same volume and first page (and year within one): the same article, whatever the author
     # forms, subtitles or title numbers say.
     bibliographic = volume == 1.0 and pages == 1.0 and year_gap is not None and year_gap <= 1
+    if not bibliographic and year_gap == 0 and volume != 0.0 and same_page_range(a, b):
+        # The same page range, year and authors without a volume (proceedings, one database
+        # dropped it): the same article, whatever the title says.
+        bibliographic = bool(a.authors and b.authors) and (
+            author_similarity(a.authors, b.authors) >= 0.9
+        )
     if bibliographic and title < settings.title_threshold and min(len(a.title), len(b.title)) >= 15:
         # A section heading or subtitle added by one database: "MEDICAL PROGRESS <title>".
         contained = fuzz.token_set_ratio(a.title, b.title) / 100.0
@@ -198,8 +254,9 @@ def compare(a: Keys, b: Keys, settings: DedupSettings) -> PairDecision:
             # A page range, not a single page: abstracts in a supplement share pages.
             and a.page_first != a.page_last
             and (a.page_first, a.page_last) == (b.page_first, b.page_last)
-            and bool(a.issue)
-            and a.issue == b.issue
+            # The issue may be missing on one side ("SUPPL" against "Suppl 2"), never differ.
+            and not (a.issue and b.issue and a.issue != b.issue)
+            and bool(a.issue or b.issue)
             and not (a.conference or b.conference)
             and authors is not None
             and authors >= 0.9
@@ -254,11 +311,25 @@ def compare(a: Keys, b: Keys, settings: DedupSettings) -> PairDecision:
             return PairDecision(LINK, "preprint_link", round(title, 3), fields)
         return PairDecision(MERGE, "preprint_merge", round(title, 3), fields)
 
+    # A proceedings paper listed under the meeting's year and under the proceedings' year: no
+    # journal, volume or issue on one side, the same long title and the same authors (two or
+    # more). A journal abstract repeated a year later (annual meetings) is not excused.
+    near_year = (
+        year_gap == 1
+        and volume is None
+        and not (a.journal and b.journal)
+        and not (a.issue and b.issue)
+        and title >= 0.99
+        and len(min(a.title, b.title, key=len)) >= 50
+        and min(len(a.authors), len(b.authors)) >= 2
+        and authors is not None
+        and authors >= 0.9
+    )
     support = [
         name
         for name, ok in (
             ("authors", authors is not None and authors >= settings.author_threshold),
-            ("year", year_gap == 0),
+            ("year", year_gap == 0 or near_year),
             ("journal", journal is not None and journal >= settings.journal_threshold),
             ("volume", volume == 1.0),
             ("pages", pages is not None and pages > 0.0),
@@ -270,7 +341,7 @@ def compare(a: Keys, b: Keys, settings: DedupSettings) -> PairDecision:
     conflicts: list[str] = []
     if year_gap is not None and year_gap > 1:
         conflicts.append("year")
-    elif year_gap == 1 and not (volume == 1.0 and pages != 0.0):
+    elif year_gap == 1 and not (volume == 1.0 and pages != 0.0) and not near_year:
         # Online-first and print years differ by one; then the volume must agree.
         conflicts.append("year")
     if volume == 0.0:
@@ -279,7 +350,9 @@ def compare(a: Keys, b: Keys, settings: DedupSettings) -> PairDecision:
         conflicts.append("pages")
     if doi == 0.0:
         conflicts.append("doi")
-    if a.notice != b.notice or (a.kind and b.kind and a.kind != b.kind):
+    if (a.notice != b.notice and not notice_dropped(a, b)) or (
+        a.kind and b.kind and a.kind != b.kind
+    ):
         conflicts.append("notice")
     if not bibliographic:
         if authors is not None and authors < 0.5:

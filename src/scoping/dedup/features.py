@@ -26,6 +26,8 @@ _LANG_TAG = re.compile(
 _NOTICE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("erratum", re.compile(r"^(?:erratum|errata|correction|corrigendum|addendum)\b")),
     ("erratum", re.compile(r"\b(?:erratum|errata|corrigendum|correction to|corrections to)\b")),
+    # Web of Science titles an erratum "<title> (vol 85, pg 553, 2010)".
+    ("erratum", re.compile(r"\bvol \w+ pg \w+ (?:19|20)\d\d$")),
     ("retraction", re.compile(r"^(?:retraction|retracted|notice of retraction|withdrawn)\b")),
     ("retraction", re.compile(r"\bretraction$")),
     ("reply", re.compile(r"^(?:reply|response|in reply|authors? reply|author response)\b")),
@@ -35,7 +37,7 @@ _NOTICE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 #: Cheap pre-check: every notice pattern contains one of these stems.
 _NOTICE_HINT = re.compile(
-    r"errat|correct|corrig|addend|retract|withdraw|repl|respon|comment|letter"
+    r"errat|correct|corrig|addend|retract|withdraw|repl|respon|comment|letter|\bpg\b"
 )
 _NOTICE_TYPES = {
     "erratum": "erratum",
@@ -80,6 +82,8 @@ _INDEX_NOTE = re.compile(
     r"\w*\s+(?:appears?|in|of|and)\b.*$",
     flags=re.IGNORECASE | re.DOTALL,
 )
+# The erratum's citation of the article: "(vol 85, pg 553, 2010)" (notice_kind reads it first).
+_CITED_ARTICLE = re.compile(r"\s*\(\s*vol\.?\s*\w+\s*,\s*pg\.?\s*\w+\s*,\s*\d{4}\s*\)\s*$", re.I)
 _SHORT_NOTE = re.compile(r"\[[^\[\]]{1,30}\]")
 _PAGE_COUNT = re.compile(r"^\d+\s*(?:p|pp|pages?)\.?$", flags=re.IGNORECASE)
 _PAGE_FIRST = re.compile(r"^\s*([A-Za-z]{0,2}\d+[A-Za-z]?)")
@@ -121,6 +125,8 @@ def title_match_key(title: str) -> str:
     """Folded title without a bracketed-translation wrapper, language tags or notes."""
     text = _INDEX_NOTE.sub("", title) if "[" in title else title
     text = text.strip().strip('"').strip()
+    if text.endswith(")"):
+        text = _CITED_ARTICLE.sub("", text)
     for _ in range(2):
         if not text.endswith(("]", ")", "].", ").")):
             break
@@ -240,11 +246,21 @@ def _is_thesis(record: Record) -> bool:
     return bool(_THESIS.search(where))
 
 
+def _is_year_volume(volume: str, year: int) -> bool:
+    """Whether a volume number is the publication year (within one), not a volume."""
+    if len(volume) != 4 or not volume.startswith(("19", "20")):
+        return False
+    return not year or abs(int(volume) - year) <= 1
+
+
 def record_keys(record: Record) -> Keys:
     """All comparison keys of ``record``."""
     title = title_match_key(record.title)
     year = int(record.year) if record.year.isdigit() else 0
     volume_digits = _DIGITS.findall(record.volume)
+    if volume_digits and _is_year_volume(volume_digits[0], year):
+        # Magazines filed by year ("Harvard Business Review 2016"): not a volume number.
+        volume_digits = []
     issue_digits = _DIGITS.findall(record.issue)
     first, last, e_locator = page_span(record.pages)
     return Keys(
