@@ -556,3 +556,38 @@ def test_erratum_record_that_lost_its_prefix_merges_on_volume_issue_and_page() -
     # A reply can share the page of the letter it answers: never excused.
     reply = rec("embase", "4", title=f"{title} - Reply", issue="6", pages="616", **common)
     assert not same_cluster(cluster(reply, bare), 0, 1)
+
+
+def test_abstract_printed_twice_in_one_supplement_merges_but_not_beside_the_paper() -> None:
+    title = (
+        "Maintenance of renal function under eculizumab despite discontinuation of plasma "
+        "exchange after a third transplantation for atypical hemolytic uremic syndrome"
+    )
+    common = dict(
+        title=title,
+        authors="Davin JC; Groothoff JW; Bemelman FJ; Bouts AH",
+        year="2011",
+        journal="Pediatric Transplantation",
+        volume="15",
+    )
+    oral = rec("embase", "1", pages="22-22", **common)
+    poster = rec("wos", "2", pages="52", **common)
+    paper = rec("medline", "3", pages="410-415", **common)
+    result = cluster(oral, poster, paper)
+    assert same_cluster(result, 0, 1)
+    assert not same_cluster(result, 0, 2)
+
+
+def test_volume_issue_and_page_slid_one_field_left_are_read_back() -> None:
+    common = dict(
+        title="The treatment of atypical HUS",
+        authors="Loirat C",
+        year="2011",
+        journal="Pediatric Nephrology. Conference: 44th Annual Meeting of the ESPN",
+    )
+    slid = rec("embase", "1", issue="26", pages="9", **common)
+    right = rec("embase", "2", volume="26", issue="9", pages="1746-1746", **common)
+    assert same_cluster(cluster(slid, right), 0, 1)
+    # Another issue of the same volume is another abstract.
+    other = rec("embase", "3", volume="26", issue="10", pages="1746-1746", **common)
+    assert not same_cluster(cluster(slid, other), 0, 1)

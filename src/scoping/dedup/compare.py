@@ -8,7 +8,7 @@ enough other fields agree. Pairs that fall short but look alike go to a person.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from rapidfuzz import fuzz
@@ -174,6 +174,46 @@ def notice_dropped(a: Keys, b: Keys) -> bool:
     )
 
 
+def printed_twice(a: Keys, b: Keys) -> bool:
+    """One abstract printed twice in one volume (oral and poster lists): one page each.
+
+    The same long title word for word, journal, volume, year and authors (three or more).
+    """
+    return (
+        a.title == b.title
+        and len(a.title) >= 50
+        and bool(a.volume)
+        and a.volume == b.volume
+        and a.year == b.year != 0
+        and a.notice == b.notice
+        and bool(a.page_first)
+        and a.page_first == a.page_last
+        and b.page_first == b.page_last
+        and bool(a.journal)
+        and journal_similarity(a.journal, b.journal) >= 0.8
+        and min(len(a.authors), len(b.authors)) >= 3
+        and author_similarity(a.authors, b.authors) >= 0.85
+    )
+
+
+def unshift(a: Keys, b: Keys) -> tuple[Keys, Keys]:
+    """Put back a record's volume, issue and page that slid one field left.
+
+    An export that lost the volume gives "issue 26, page 9" for volume 26, issue 9: read
+    that way when the other record has exactly that volume and issue.
+    """
+    for x, y in ((a, b), (b, a)):
+        if (
+            not x.volume
+            and x.issue
+            and x.issue == y.volume
+            and x.page_first == x.page_last == y.issue
+        ):
+            fixed = replace(x, volume=x.issue, issue=x.page_first, page_first="", page_last="")
+            return (fixed, b) if x is a else (a, fixed)
+    return a, b
+
+
 def page_agreement(a: Keys, b: Keys) -> float | None:
     """1 when the pages agree, 0 when they contradict, None when either is missing."""
     if not (a.page_first and b.page_first):
@@ -200,13 +240,16 @@ def contradicts(a: Keys, b: Keys) -> bool:
     Checked across clusters before a fuzzy merge joins them, so that a record with missing
     fields cannot bridge two papers that differ where both are known (issues of an editorial).
     """
+    a, b = unshift(a, b)
     if a.year and b.year and abs(a.year - b.year) > 1:
         return True
     if a.volume and b.volume and a.volume != b.volume:
         return True
     if a.doi and b.doi and a.doi != b.doi:
         return True
-    if (a.notice != b.notice and not notice_dropped(a, b)) or page_agreement(a, b) == 0.0:
+    if a.notice != b.notice and not notice_dropped(a, b):
+        return True
+    if page_agreement(a, b) == 0.0 and not printed_twice(a, b):
         return True
     short = min(len(a.title), len(b.title)) < 60
     different_issue = bool(a.issue and b.issue and a.issue != b.issue)
@@ -215,6 +258,7 @@ def contradicts(a: Keys, b: Keys) -> bool:
 
 def compare(a: Keys, b: Keys, settings: DedupSettings) -> PairDecision:
     """Score the fields of ``a`` and ``b`` and apply the merge rules."""
+    a, b = unshift(a, b)
     title, truncated = title_similarity(a.title, b.title)
     if title < 1.0 and (
         a.notice == b.notice == "erratum" or (a.notice != b.notice and notice_dropped(a, b))
@@ -226,6 +270,8 @@ def compare(a: Keys, b: Keys, settings: DedupSettings) -> PairDecision:
     fields: dict[str, float | None] = {"title": round(title, 3)}
     volume = None if not (a.volume and b.volume) else float(a.volume == b.volume)
     pages = page_agreement(a, b)
+    if pages == 0.0 and printed_twice(a, b):
+        pages = None
     year_gap = abs(a.year - b.year) if a.year and b.year else None
     # Same volume and first page (and year within one): the same article, whatever the author
     # forms, subtitles or title numbers say.

@@ -26,8 +26,6 @@ _LANG_TAG = re.compile(
 _NOTICE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("erratum", re.compile(r"^(?:erratum|errata|correction|corrigendum|addendum)\b")),
     ("erratum", re.compile(r"\b(?:erratum|errata|corrigendum|correction to|corrections to)\b")),
-    # Web of Science titles an erratum "<title> (vol 85, pg 553, 2010)".
-    ("erratum", re.compile(r"\bvol \w+ pg \w+ (?:19|20)\d\d$")),
     ("retraction", re.compile(r"^(?:retraction|retracted|notice of retraction|withdrawn)\b")),
     ("retraction", re.compile(r"\bretraction$")),
     ("reply", re.compile(r"^(?:reply|response|in reply|authors? reply|author response)\b")),
@@ -37,7 +35,7 @@ _NOTICE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 #: Cheap pre-check: every notice pattern contains one of these stems.
 _NOTICE_HINT = re.compile(
-    r"errat|correct|corrig|addend|retract|withdraw|repl|respon|comment|letter|\bpg\b"
+    r"errat|correct|corrig|addend|retract|withdraw|repl|respon|comment|letter"
 )
 _NOTICE_TYPES = {
     "erratum": "erratum",
@@ -82,8 +80,13 @@ _INDEX_NOTE = re.compile(
     r"\w*\s+(?:appears?|in|of|and)\b.*$",
     flags=re.IGNORECASE | re.DOTALL,
 )
-# The erratum's citation of the article: "(vol 85, pg 553, 2010)" (notice_kind reads it first).
-_CITED_ARTICLE = re.compile(r"\s*\(\s*vol\.?\s*\w+\s*,\s*pg\.?\s*\w+\s*,\s*\d{4}\s*\)\s*$", re.I)
+# An erratum's citation of the article it corrects, after the article's title: Web of Science
+# "(vol 85, pg 553, 2010)", Embase "(New England Journal of Medicine (2009) 360 (542-544))".
+_CITED_ARTICLE = re.compile(
+    r"\s*\((?:\s*vol\.?\s*\w+\s*,\s*pg\.?\s*\w+\s*,\s*\d{4}\s*"
+    r"|[^()]*\((?:19|20)\d\d\)\s*\w+\s*(?:\(\s*\w+\s*\)\s*)?\(\s*\w+(?:\s*-+\s*\w+)?\s*\))\)\s*$",
+    flags=re.IGNORECASE,
+)
 _SHORT_NOTE = re.compile(r"\[[^\[\]]{1,30}\]")
 _PAGE_COUNT = re.compile(r"^\d+\s*(?:p|pp|pages?)\.?$", flags=re.IGNORECASE)
 _PAGE_FIRST = re.compile(r"^\s*([A-Za-z]{0,2}\d+[A-Za-z]?)")
@@ -154,6 +157,8 @@ def notice_kind(title: str) -> str:
     """``erratum``, ``retraction``, ``reply``, ``comment`` (from the title) or ``""``."""
     if re.match(r"^\s*re\s*:", title, flags=re.IGNORECASE):
         return "comment"
+    if title.rstrip().endswith(")") and _CITED_ARTICLE.search(title):
+        return "erratum"
     title_key = fold(_INDEX_NOTE.sub("", title) if "[" in title else title)
     if not _NOTICE_HINT.search(title_key):
         return ""
