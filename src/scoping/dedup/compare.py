@@ -49,10 +49,12 @@ def title_similarity(a: str, b: str) -> tuple[float, bool]:
         head = fuzz.ratio(short, long[: len(short)]) / 100.0
         if head >= 0.97 and head > sim:
             return head, True
-        # A section heading or a kicker put before the title: "How did it ... <title>".
-        tail = fuzz.ratio(short, long[-len(short) :]) / 100.0
-        if tail >= 0.97 and tail > sim:
-            return tail, True
+        # A section heading or a kicker put before the title: "How did it ... <title>". Only
+        # titles ending alike are worth the second comparison (most pairs differ at the end).
+        if sim < 0.97 and short[-6:] == long[-6:]:
+            tail = fuzz.ratio(short, long[-len(short) :]) / 100.0
+            if tail >= 0.97 and tail > sim:
+                return tail, True
     return sim, False
 
 
@@ -202,6 +204,8 @@ def unshift(a: Keys, b: Keys) -> tuple[Keys, Keys]:
     An export that lost the volume gives "issue 26, page 9" for volume 26, issue 9: read
     that way when the other record has exactly that volume and issue.
     """
+    if (a.volume and b.volume) or not (a.volume or b.volume):
+        return a, b  # the common case: nothing to put back
     for x, y in ((a, b), (b, a)):
         if (
             not x.volume

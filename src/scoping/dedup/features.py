@@ -128,7 +128,7 @@ def title_match_key(title: str) -> str:
     """Folded title without a bracketed-translation wrapper, language tags or notes."""
     text = _INDEX_NOTE.sub("", title) if "[" in title else title
     text = text.strip().strip('"').strip()
-    if text.endswith(")"):
+    if _cites_article(text):
         text = _CITED_ARTICLE.sub("", text)
     for _ in range(2):
         if not text.endswith(("]", ")", "].", ").")):
@@ -153,11 +153,19 @@ def title_numbers(key: str) -> frozenset[str]:
     return frozenset(found)
 
 
+def _cites_article(title: str) -> bool:
+    """Whether the title ends with an erratum's citation of the article (see _CITED_ARTICLE)."""
+    end = title.rstrip()[-160:]
+    if not end.endswith(")") or not ("pg" in end or "))" in end):
+        return False  # the cheap test first: most titles do not end that way
+    return bool(_CITED_ARTICLE.search(end))
+
+
 def notice_kind(title: str) -> str:
     """``erratum``, ``retraction``, ``reply``, ``comment`` (from the title) or ``""``."""
     if re.match(r"^\s*re\s*:", title, flags=re.IGNORECASE):
         return "comment"
-    if title.rstrip().endswith(")") and _CITED_ARTICLE.search(title):
+    if _cites_article(title):
         return "erratum"
     title_key = fold(_INDEX_NOTE.sub("", title) if "[" in title else title)
     if not _NOTICE_HINT.search(title_key):
