@@ -66,7 +66,7 @@ def author_similarity(a: tuple[tuple[str, str], ...], b: tuple[tuple[str, str], 
     matched = 0.0
     for position, (family, initial) in enumerate(a):
         best = 0.0
-        for other_position, (other_family, other_initial) in enumerate(b):
+        for other_family, other_initial in b:
             same_family = (
                 family == other_family
                 or (len(family) > 3 and fuzz.ratio(family, other_family) >= 85)
@@ -83,7 +83,8 @@ def author_similarity(a: tuple[tuple[str, str], ...], b: tuple[tuple[str, str], 
             ):
                 # Given and family names swapped: "Carignani A" and "Andrea C". At the same
                 # place in the list it is one database's name order; elsewhere, a guess.
-                best = max(best, 0.9 if position == other_position and len(a) > 1 else 0.5)
+                in_place = len(a) > 1 and position < len(b) and b[position][0] == other_family
+                best = max(best, 0.9 if in_place else 0.5)
             if best == 1.0:
                 break
         matched += best
@@ -204,8 +205,6 @@ def unshift(a: Keys, b: Keys) -> tuple[Keys, Keys]:
     An export that lost the volume gives "issue 26, page 9" for volume 26, issue 9: read
     that way when the other record has exactly that volume and issue.
     """
-    if (a.volume and b.volume) or not (a.volume or b.volume):
-        return a, b  # the common case: nothing to put back
     for x, y in ((a, b), (b, a)):
         if (
             not x.volume
@@ -244,7 +243,8 @@ def contradicts(a: Keys, b: Keys) -> bool:
     Checked across clusters before a fuzzy merge joins them, so that a record with missing
     fields cannot bridge two papers that differ where both are known (issues of an editorial).
     """
-    a, b = unshift(a, b)
+    if (not a.volume) != (not b.volume):
+        a, b = unshift(a, b)
     if a.year and b.year and abs(a.year - b.year) > 1:
         return True
     if a.volume and b.volume and a.volume != b.volume:
@@ -262,7 +262,8 @@ def contradicts(a: Keys, b: Keys) -> bool:
 
 def compare(a: Keys, b: Keys, settings: DedupSettings) -> PairDecision:
     """Score the fields of ``a`` and ``b`` and apply the merge rules."""
-    a, b = unshift(a, b)
+    if (not a.volume) != (not b.volume):
+        a, b = unshift(a, b)
     title, truncated = title_similarity(a.title, b.title)
     if title < 1.0 and (
         a.notice == b.notice == "erratum" or (a.notice != b.notice and notice_dropped(a, b))
@@ -280,12 +281,12 @@ def compare(a: Keys, b: Keys, settings: DedupSettings) -> PairDecision:
     # Same volume and first page (and year within one): the same article, whatever the author
     # forms, subtitles or title numbers say.
     bibliographic = volume == 1.0 and pages == 1.0 and year_gap is not None and year_gap <= 1
+    authors_early: float | None = None  # computed here only when needed, then reused
     if not bibliographic and year_gap == 0 and volume != 0.0 and same_page_range(a, b):
         # The same page range, year and authors without a volume (proceedings, one database
         # dropped it): the same article, whatever the title says.
-        bibliographic = bool(a.authors and b.authors) and (
-            author_similarity(a.authors, b.authors) >= 0.9
-        )
+        authors_early = author_similarity(a.authors, b.authors) if a.authors and b.authors else None
+        bibliographic = authors_early is not None and authors_early >= 0.9
     if bibliographic and title < settings.title_threshold and min(len(a.title), len(b.title)) >= 15:
         # A section heading or subtitle added by one database: "MEDICAL PROGRESS <title>".
         contained = fuzz.token_set_ratio(a.title, b.title) / 100.0
@@ -293,7 +294,9 @@ def compare(a: Keys, b: Keys, settings: DedupSettings) -> PairDecision:
             title, truncated = contained, True
     if title < settings.review_threshold and not bibliographic:
         return PairDecision(DISTINCT, "distinct", round(title, 3), fields)
-    authors = author_similarity(a.authors, b.authors) if a.authors and b.authors else None
+    authors = authors_early
+    if authors is None and a.authors and b.authors:
+        authors = author_similarity(a.authors, b.authors)
     journal = journal_similarity(a.journal, b.journal) if a.journal and b.journal else None
     doi = None if not (a.doi and b.doi) else float(a.doi == b.doi)
     if title < settings.review_threshold:
