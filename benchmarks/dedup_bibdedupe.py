@@ -7,6 +7,8 @@ same file serves both environments.
 
 Environment: ``benchmarks/.venv-bibdedupe``, created on first use with the equivalent of
 ``python3 -m venv benchmarks/.venv-bibdedupe`` and ``.venv-bibdedupe/bin/pip install bib-dedupe``.
+``BIBDEDUPE_VENV=/path/to/venv`` uses an existing venv (another checkout's) instead: bib-dedupe and
+its dependencies weigh about 200 MB.
 """
 
 from __future__ import annotations
@@ -16,11 +18,12 @@ import os
 import resource
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-VENV = HERE / ".venv-bibdedupe"
+VENV = Path(os.environ.get("BIBDEDUPE_VENV") or HERE / ".venv-bibdedupe")
 PYTHON = VENV / "bin" / "python"
 #: Cores bib-dedupe may use: the target machine has two.
 CPU = 2
@@ -55,22 +58,23 @@ def version() -> str:
 def run(csv_path: Path, *, timeout: float) -> dict[str, object]:
     """Groups, wall seconds and peak MB of bib-dedupe on ``csv_path``; ``{"timeout": s}`` if cut."""
     python = ensure_venv()
-    out_path = csv_path.with_suffix(".bibdedupe.json")
-    start = time.perf_counter()
-    try:
-        subprocess.run(
-            [str(python), str(Path(__file__).resolve()), str(csv_path), str(out_path)],
-            check=True,
-            timeout=timeout,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            env={**os.environ, "PYTHONHASHSEED": "0"},
-        )
-    except subprocess.TimeoutExpired:
-        return {"timeout": timeout}
-    seconds = time.perf_counter() - start
-    result = json.loads(out_path.read_text(encoding="utf-8"))
-    out_path.unlink()
+    # A temporary folder, never beside the input: the shared data is read-only.
+    with tempfile.TemporaryDirectory(prefix="bibdedupe-") as tmp:
+        out_path = Path(tmp) / "groups.json"
+        start = time.perf_counter()
+        try:
+            subprocess.run(
+                [str(python), str(Path(__file__).resolve()), str(csv_path), str(out_path)],
+                check=True,
+                timeout=timeout,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                env={**os.environ, "PYTHONHASHSEED": "0"},
+            )
+        except subprocess.TimeoutExpired:
+            return {"timeout": timeout}
+        seconds = time.perf_counter() - start
+        result = json.loads(out_path.read_text(encoding="utf-8"))
     result["seconds"] = seconds
     return result
 

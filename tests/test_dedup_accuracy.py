@@ -48,3 +48,26 @@ def test_blocking_compares_few_pairs_and_misses_no_labelled_pair(shared_data: Pa
         labelled += [(i, j) for x, i in enumerate(ids) for j in ids[x + 1 :]]
     assert len(labelled) == 479
     assert all(pair in pairs for pair in labelled)  # blocking loses none of them
+
+
+def test_policy_pairs_are_set_aside_only_in_the_second_figure() -> None:
+    from dedup_helpers import rec
+
+    from scoping.dedup.evaluate import policy_pairs
+    from scoping.dedup.features import record_keys
+
+    title = "Eculizumab for atypical hemolytic-uremic syndrome"
+    records = [
+        rec("medline", "1", title=title, authors="Nurnberger J", year="2009", pages="542-544"),
+        rec("wos", "2", title=f"{title} (vol 360, pg 542, 2009)", authors="Philipp T", year="2009"),
+        rec("embase", "3", title=title, authors="Nurnberger J", year="2009", pages="542"),
+    ]
+    ids = ["a", "b", "c"]
+    truth = [["a", "b", "c"]]
+    policy = policy_pairs(ids, [record_keys(r) for r in records], truth)
+    assert policy == {("a", "b"): "erratum vs article", ("b", "c"): "erratum vs article"}
+    ours = {"a": "x", "b": "y", "c": "x"}
+    plain = pairwise_scores(ours, truth)
+    aside = pairwise_scores(ours, truth, set_aside=policy)
+    assert (plain.true_positives, plain.actual) == (1, 3)
+    assert (aside.true_positives, aside.actual, aside.recall) == (1, 1, 1.0)

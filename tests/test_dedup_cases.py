@@ -364,3 +364,230 @@ def test_thesis_and_its_dissertation_abstracts_listing_go_to_a_person() -> None:
     assert not same_cluster(result, 0, 1)
     (pair,) = result.review
     assert pair.rule == "uncertain:thesis+authors"
+
+
+def test_given_and_family_names_swapped_throughout_the_list_merge() -> None:
+    a = rec(
+        "ais",
+        "1",
+        title='"We Don\'t Need no Education" - Required Abilities in Online Labor Markets',
+        authors="Carignani A; Negri L",
+        year="2010",
+        pages="1--15",
+    )
+    b = rec(
+        "scopus",
+        "2",
+        title="We don't need no education: Required abilities in online labor markets",
+        authors="Andrea C; Lorenzo N",
+        year="2010",
+    )
+    assert same_cluster(cluster(a, b), 0, 1)
+
+
+def test_proceedings_paper_listed_a_year_apart_merges_but_not_a_journal_abstract() -> None:
+    title = "Call for Bids to Improve Matching Efficiency: Evidence from Online Labor Markets"
+    paper = rec(
+        "ais", "1", title=title, authors="Guo X; Gong J; Pavlou PA", year="2017", pages="1--12"
+    )
+    listed = rec("scopus", "2", title=title, authors="Guo X; Gong J; Pavlou P", year="2018")
+    assert same_cluster(cluster(paper, listed), 0, 1)
+    # Different years two apart, or a journal on both sides: kept apart.
+    later = rec("scopus", "3", title=title, authors="Guo X; Gong J; Pavlou P", year="2019")
+    assert not same_cluster(cluster(paper, later), 0, 1)
+    in_journal = [
+        rec("x", str(n), title=title, authors="Guo X; Gong J", year=y, journal="MIS Quarterly")
+        for n, y in ((4, "2017"), (5, "2018"))
+    ]
+    assert not same_cluster(cluster(*in_journal), 0, 1)
+
+
+def test_short_title_without_its_subtitle_merges_on_the_same_page_range() -> None:
+    common = dict(authors="Soden R; Palen L", year="2016", pages="2796--2807")
+    full = rec(
+        "acm",
+        "1",
+        title="Infrastructure in the wild: What mapping in post-earthquake Nepal reveals about "
+        "infrastructural emergence",
+        **common,
+    )
+    short = rec(
+        "scopus", "2", title="Infrastructure in the Wild", doi="10.1145/2858036.2858545", **common
+    )
+    result = cluster(full, short)
+    assert same_cluster(result, 0, 1)
+    # Proceedings paginated from page 1 each: a shared "1-15" proves nothing.
+    other = dict(authors="Soden R; Palen L", year="2016", pages="1--15")
+    a = rec("acm", "3", title="Infrastructure in the wild: mapping in Nepal", **other)
+    b = rec("acm", "4", title="Infrastructure in the Wild", **other)
+    assert not same_cluster(cluster(a, b), 0, 1)
+
+
+def test_kicker_before_the_title_and_a_year_as_volume_merge() -> None:
+    common = dict(authors="Kasriel S", year="2016", journal="Harvard Business Review")
+    a = rec(
+        "ebsco",
+        "1",
+        title="Upwork's CEO on how an introverted engineer learned to lead",
+        volume="2016",
+        issue="May",
+        **common,
+    )
+    b = rec(
+        "wos",
+        "2",
+        title="How did it ... Upwork's CEO on how an introverted engineer learned to lead",
+        volume="94",
+        issue="5",
+        pages="35+",
+        **common,
+    )
+    assert same_cluster(cluster(a, b), 0, 1)
+
+
+def test_web_of_science_erratum_title_is_an_erratum() -> None:
+    common = dict(authors="Hillmen P", year="2010", journal="American Journal of Hematology")
+    article = rec(
+        "medline",
+        "1",
+        title="Long-term effect of the complement inhibitor eculizumab on kidney function in "
+        "patients with paroxysmal nocturnal hemoglobinuria",
+        volume="85",
+        issue="8",
+        pages="553-559",
+        **common,
+    )
+    erratum_wos = rec(
+        "wos",
+        "2",
+        title="Long-term effect of the complement inhibitor eculizumab on kidney function in "
+        "patients with paroxysmal nocturnal hemoglobinuria (vol 85, pg 553, 2010)",
+        volume="85",
+        issue="11",
+        pages="911",
+        **common,
+    )
+    erratum_embase = rec(
+        "embase",
+        "3",
+        title="Erratum: Long-term effect of the complement inhibitor eculizumab on kidney "
+        "function in patients with paroxysmal nocturnal hemoglobinuria",
+        volume="85",
+        issue="11",
+        pages="911-911",
+        **common,
+    )
+    result = cluster(article, erratum_wos, erratum_embase)
+    assert not same_cluster(result, 0, 1)
+    assert same_cluster(result, 1, 2)
+
+
+def test_translated_title_merges_when_one_issue_has_no_number() -> None:
+    common = dict(authors="Andres A", year="2010", journal="Nefrologia", volume="30", pages="30-38")
+    a = rec(
+        "medline",
+        "1",
+        title="Indications and contraindications for living kidney donations",
+        issue="SUPPL",
+        **common,
+    )
+    b = rec(
+        "embase",
+        "2",
+        title="[Indications and contraindications of living-donor kidney transplantation]. "
+        "[Spanish]",
+        issue="Suppl 2",
+        **common,
+    )
+    assert same_cluster(cluster(a, b), 0, 1)
+    c = rec(
+        "x",
+        "3",
+        title="Contraindications for living kidney donation: a survey",
+        issue="3",
+        **common,
+    )
+    d = rec(
+        "y",
+        "4",
+        title="Indications and contraindications for living kidney donations",
+        issue="4",
+        **common,
+    )
+    assert not same_cluster(cluster(c, d), 0, 1)
+
+
+def test_titles_differing_only_in_spacing_are_not_a_swapped_word() -> None:
+    common = dict(
+        authors="del PM; Garcia S; Fuste V; Alonso I",
+        year="2009",
+        journal="American Journal of Obstetrics and Gynecology",
+        volume="201",
+    )
+    a = rec(
+        "wos",
+        "1",
+        title="Value of p16INK4a as a marker of progression/regression in CIN 1",
+        pages="488",
+        **common,
+    )
+    b = rec(
+        "embase",
+        "2",
+        title="Value of p16(INK4a) as a marker of progression/regression in CIN 1",
+        pages="487-488",
+        **common,
+    )
+    assert same_cluster(cluster(a, b), 0, 1)
+
+
+def test_erratum_record_that_lost_its_prefix_merges_on_volume_issue_and_page() -> None:
+    title = (
+        "Severe deficiency of the specific von Willebrand factor-cleaving protease (ADAMTS 13) "
+        "activity in a subgroup of children with atypical hemolytic uremic syndrome"
+    )
+    common = dict(authors="Veyradier A", year="2003", journal="Journal of Pediatrics", volume="142")
+    notice = rec("embase", "1", title=f"Erratum: {title}", issue="6", pages="616", **common)
+    bare = rec("cinahl", "2", title=title, issue="6", pages="616-616", **common)
+    article = rec("medline", "3", title=title, issue="3", pages="310-317", **common)
+    result = cluster(notice, bare, article)
+    assert same_cluster(result, 0, 1)
+    assert not same_cluster(result, 0, 2) and not same_cluster(result, 1, 2)
+    # A reply can share the page of the letter it answers: never excused.
+    reply = rec("embase", "4", title=f"{title} - Reply", issue="6", pages="616", **common)
+    assert not same_cluster(cluster(reply, bare), 0, 1)
+
+
+def test_abstract_printed_twice_in_one_supplement_merges_but_not_beside_the_paper() -> None:
+    title = (
+        "Maintenance of renal function under eculizumab despite discontinuation of plasma "
+        "exchange after a third transplantation for atypical hemolytic uremic syndrome"
+    )
+    common = dict(
+        title=title,
+        authors="Davin JC; Groothoff JW; Bemelman FJ; Bouts AH",
+        year="2011",
+        journal="Pediatric Transplantation",
+        volume="15",
+    )
+    oral = rec("embase", "1", pages="22-22", **common)
+    poster = rec("wos", "2", pages="52", **common)
+    paper = rec("medline", "3", pages="410-415", **common)
+    result = cluster(oral, poster, paper)
+    assert same_cluster(result, 0, 1)
+    assert not same_cluster(result, 0, 2)
+
+
+def test_volume_issue_and_page_slid_one_field_left_are_read_back() -> None:
+    common = dict(
+        title="The treatment of atypical HUS",
+        authors="Loirat C",
+        year="2011",
+        journal="Pediatric Nephrology. Conference: 44th Annual Meeting of the ESPN",
+    )
+    slid = rec("embase", "1", issue="26", pages="9", **common)
+    right = rec("embase", "2", volume="26", issue="9", pages="1746-1746", **common)
+    assert same_cluster(cluster(slid, right), 0, 1)
+    # Another issue of the same volume is another abstract.
+    other = rec("embase", "3", volume="26", issue="10", pages="1746-1746", **common)
+    assert not same_cluster(cluster(slid, other), 0, 1)

@@ -2,7 +2,8 @@
 
 Keys: the start and the end of the compact title (a typo at one end still shares the other; a
 truncated title shares its start), the two rarest title words (word order, subtitles), and
-volume with first page (a changed or translated title). Blocks
+volume with first page, or year with page range where the volume is missing (a changed or
+translated title). Blocks
 too large to compare in full are compared within a window of their sorted titles.
 """
 
@@ -30,6 +31,9 @@ def blocking_keys(keys: Keys, *, prefix: int, rarest: list[str]) -> list[str]:
     if keys.volume and keys.page_first:
         # Same volume and first page: the same article under a changed or translated title.
         out.append(f"b{keys.volume}:{keys.page_first}")
+    if keys.year and keys.page_first not in ("", "1") and keys.page_last != keys.page_first:
+        # Where one database dropped the volume (or proceedings have none): year and range.
+        out.append(f"g{keys.year}:{keys.page_first}-{keys.page_last}")
     return out
 
 

@@ -7,7 +7,8 @@ enough other fields agree. Pairs that fall short but look alike go to a person.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from rapidfuzz import fuzz
@@ -17,6 +18,9 @@ from scoping.dedup.settings import DedupSettings
 
 #: Pair outcomes.
 MERGE, REVIEW, LINK, DISTINCT = "merge", "review", "link", "distinct"
+
+#: "Erratum: <title>": the notice's own words before the article's title.
+_NOTICE_LEAD = re.compile(r"^(?:erratum|errata|correction|corrigendum)(?:\s+(?:to|on|of))?\s+")
 
 #: Field-score columns, in log order.
 FIELD_SCORES = ("title", "authors", "year", "journal", "volume", "pages", "doi")
@@ -45,6 +49,12 @@ def title_similarity(a: str, b: str) -> tuple[float, bool]:
         head = fuzz.ratio(short, long[: len(short)]) / 100.0
         if head >= 0.97 and head > sim:
             return head, True
+        # A section heading or a kicker put before the title: "How did it ... <title>". Only
+        # titles ending alike are worth the second comparison (most pairs differ at the end).
+        if sim < 0.97 and short[-6:] == long[-6:]:
+            tail = fuzz.ratio(short, long[-len(short) :]) / 100.0
+            if tail >= 0.97 and tail > sim:
+                return tail, True
     return sim, False
 
 
@@ -54,7 +64,7 @@ def author_similarity(a: tuple[tuple[str, str], ...], b: tuple[tuple[str, str], 
         a, b = b, a
     a, b = a[:12], b[:40]
     matched = 0.0
-    for family, initial in a:
+    for position, (family, initial) in enumerate(a):
         best = 0.0
         for other_family, other_initial in b:
             same_family = (
@@ -71,8 +81,10 @@ def author_similarity(a: tuple[tuple[str, str], ...], b: tuple[tuple[str, str], 
                 and other_initial
                 and (family[0], initial) == (other_initial, other_family[0])
             ):
-                # Given and family names swapped: "Carignani A" and "Andrea C".
-                best = max(best, 0.5)
+                # Given and family names swapped: "Carignani A" and "Andrea C". At the same
+                # place in the list it is one database's name order; elsewhere, a guess.
+                in_place = len(a) > 1 and position < len(b) and b[position][0] == other_family
+                best = max(best, 0.9 if in_place else 0.5)
             if best == 1.0:
                 break
         matched += best
@@ -116,6 +128,8 @@ def _abbreviates(short: str, long: str) -> bool:
 
 def _substituted_words(a: str, b: str) -> bool:
     """Whether each title has a content word the other lacks (a swap, not a typo or a cut)."""
+    if a.replace(" ", "") == b.replace(" ", ""):
+        return False  # "p16INK4a" and "p16(INK4a)": spacing only
     words_a = {w for w in a.split() if len(w) > 3}
     words_b = {w for w in b.split() if len(w) > 3}
     only_a, only_b = words_a - words_b, words_b - words_a
@@ -129,6 +143,78 @@ def _substituted_words(a: str, b: str) -> bool:
 def _same_issue(a: Keys, b: Keys) -> bool:
     # Cochrane reviews have an issue and no volume.
     return bool(a.issue and a.issue == b.issue and a.volume == b.volume)
+
+
+def same_page_range(a: Keys, b: Keys) -> bool:
+    """Both records give the same page range of several pages, not starting at page 1.
+
+    Proceedings papers are often paginated from 1 each; a range elsewhere in an issue or
+    volume belongs to one article.
+    """
+    return (
+        bool(a.page_first)
+        and a.page_first != a.page_last
+        and a.page_first != "1"
+        and (a.page_first, a.page_last) == (b.page_first, b.page_last)
+    )
+
+
+def notice_dropped(a: Keys, b: Keys) -> bool:
+    """One record of an erratum lost its "Erratum:" prefix: same volume, issue and pages.
+
+    A reply or comment is not excused: it can share a page with the letter it answers.
+    """
+    return (
+        {a.notice, b.notice} == {"erratum", ""}
+        and bool(a.volume)
+        and a.volume == b.volume
+        and _same_issue(a, b)
+        and bool(a.page_first)
+        and (a.page_first, a.page_last) == (b.page_first, b.page_last)
+        and bool(a.authors)
+        and bool(b.authors)
+        and author_similarity(a.authors, b.authors) >= 0.9
+    )
+
+
+def printed_twice(a: Keys, b: Keys) -> bool:
+    """One abstract printed twice in one volume (oral and poster lists): one page each.
+
+    The same long title word for word, journal, volume, year and authors (three or more).
+    """
+    return (
+        a.title == b.title
+        and len(a.title) >= 50
+        and bool(a.volume)
+        and a.volume == b.volume
+        and a.year == b.year != 0
+        and a.notice == b.notice
+        and bool(a.page_first)
+        and a.page_first == a.page_last
+        and b.page_first == b.page_last
+        and bool(a.journal)
+        and journal_similarity(a.journal, b.journal) >= 0.8
+        and min(len(a.authors), len(b.authors)) >= 3
+        and author_similarity(a.authors, b.authors) >= 0.85
+    )
+
+
+def unshift(a: Keys, b: Keys) -> tuple[Keys, Keys]:
+    """Put back a record's volume, issue and page that slid one field left.
+
+    An export that lost the volume gives "issue 26, page 9" for volume 26, issue 9: read
+    that way when the other record has exactly that volume and issue.
+    """
+    for x, y in ((a, b), (b, a)):
+        if (
+            not x.volume
+            and x.issue
+            and x.issue == y.volume
+            and x.page_first == x.page_last == y.issue
+        ):
+            fixed = replace(x, volume=x.issue, issue=x.page_first, page_first="", page_last="")
+            return (fixed, b) if x is a else (a, fixed)
+    return a, b
 
 
 def page_agreement(a: Keys, b: Keys) -> float | None:
@@ -157,13 +243,17 @@ def contradicts(a: Keys, b: Keys) -> bool:
     Checked across clusters before a fuzzy merge joins them, so that a record with missing
     fields cannot bridge two papers that differ where both are known (issues of an editorial).
     """
+    if (not a.volume) != (not b.volume):
+        a, b = unshift(a, b)
     if a.year and b.year and abs(a.year - b.year) > 1:
         return True
     if a.volume and b.volume and a.volume != b.volume:
         return True
     if a.doi and b.doi and a.doi != b.doi:
         return True
-    if a.notice != b.notice or page_agreement(a, b) == 0.0:
+    if a.notice != b.notice and not notice_dropped(a, b):
+        return True
+    if page_agreement(a, b) == 0.0 and not printed_twice(a, b):
         return True
     short = min(len(a.title), len(b.title)) < 60
     different_issue = bool(a.issue and b.issue and a.issue != b.issue)
@@ -172,14 +262,31 @@ def contradicts(a: Keys, b: Keys) -> bool:
 
 def compare(a: Keys, b: Keys, settings: DedupSettings) -> PairDecision:
     """Score the fields of ``a`` and ``b`` and apply the merge rules."""
+    if (not a.volume) != (not b.volume):
+        a, b = unshift(a, b)
     title, truncated = title_similarity(a.title, b.title)
+    if title < 1.0 and (
+        a.notice == b.notice == "erratum" or (a.notice != b.notice and notice_dropped(a, b))
+    ):
+        # Compare what the notices correct, not their "Erratum:" wording.
+        title, truncated = title_similarity(
+            _NOTICE_LEAD.sub("", a.title), _NOTICE_LEAD.sub("", b.title)
+        )
     fields: dict[str, float | None] = {"title": round(title, 3)}
     volume = None if not (a.volume and b.volume) else float(a.volume == b.volume)
     pages = page_agreement(a, b)
+    if pages == 0.0 and printed_twice(a, b):
+        pages = None
     year_gap = abs(a.year - b.year) if a.year and b.year else None
     # Same volume and first page (and year within one): the same article, whatever the author
     # forms, subtitles or title numbers say.
     bibliographic = volume == 1.0 and pages == 1.0 and year_gap is not None and year_gap <= 1
+    authors_early: float | None = None  # computed here only when needed, then reused
+    if not bibliographic and year_gap == 0 and volume != 0.0 and same_page_range(a, b):
+        # The same page range, year and authors without a volume (proceedings, one database
+        # dropped it): the same article, whatever the title says.
+        authors_early = author_similarity(a.authors, b.authors) if a.authors and b.authors else None
+        bibliographic = authors_early is not None and authors_early >= 0.9
     if bibliographic and title < settings.title_threshold and min(len(a.title), len(b.title)) >= 15:
         # A section heading or subtitle added by one database: "MEDICAL PROGRESS <title>".
         contained = fuzz.token_set_ratio(a.title, b.title) / 100.0
@@ -187,7 +294,9 @@ def compare(a: Keys, b: Keys, settings: DedupSettings) -> PairDecision:
             title, truncated = contained, True
     if title < settings.review_threshold and not bibliographic:
         return PairDecision(DISTINCT, "distinct", round(title, 3), fields)
-    authors = author_similarity(a.authors, b.authors) if a.authors and b.authors else None
+    authors = authors_early
+    if authors is None and a.authors and b.authors:
+        authors = author_similarity(a.authors, b.authors)
     journal = journal_similarity(a.journal, b.journal) if a.journal and b.journal else None
     doi = None if not (a.doi and b.doi) else float(a.doi == b.doi)
     if title < settings.review_threshold:
@@ -198,8 +307,9 @@ def compare(a: Keys, b: Keys, settings: DedupSettings) -> PairDecision:
             # A page range, not a single page: abstracts in a supplement share pages.
             and a.page_first != a.page_last
             and (a.page_first, a.page_last) == (b.page_first, b.page_last)
-            and bool(a.issue)
-            and a.issue == b.issue
+            # The issue may be missing on one side ("SUPPL" against "Suppl 2"), never differ.
+            and not (a.issue and b.issue and a.issue != b.issue)
+            and bool(a.issue or b.issue)
             and not (a.conference or b.conference)
             and authors is not None
             and authors >= 0.9
@@ -254,11 +364,25 @@ def compare(a: Keys, b: Keys, settings: DedupSettings) -> PairDecision:
             return PairDecision(LINK, "preprint_link", round(title, 3), fields)
         return PairDecision(MERGE, "preprint_merge", round(title, 3), fields)
 
+    # A proceedings paper listed under the meeting's year and under the proceedings' year: no
+    # journal, volume or issue on one side, the same long title and the same authors (two or
+    # more). A journal abstract repeated a year later (annual meetings) is not excused.
+    near_year = (
+        year_gap == 1
+        and volume is None
+        and not (a.journal and b.journal)
+        and not (a.issue and b.issue)
+        and title >= 0.99
+        and len(min(a.title, b.title, key=len)) >= 50
+        and min(len(a.authors), len(b.authors)) >= 2
+        and authors is not None
+        and authors >= 0.9
+    )
     support = [
         name
         for name, ok in (
             ("authors", authors is not None and authors >= settings.author_threshold),
-            ("year", year_gap == 0),
+            ("year", year_gap == 0 or near_year),
             ("journal", journal is not None and journal >= settings.journal_threshold),
             ("volume", volume == 1.0),
             ("pages", pages is not None and pages > 0.0),
@@ -270,7 +394,7 @@ def compare(a: Keys, b: Keys, settings: DedupSettings) -> PairDecision:
     conflicts: list[str] = []
     if year_gap is not None and year_gap > 1:
         conflicts.append("year")
-    elif year_gap == 1 and not (volume == 1.0 and pages != 0.0):
+    elif year_gap == 1 and not (volume == 1.0 and pages != 0.0) and not near_year:
         # Online-first and print years differ by one; then the volume must agree.
         conflicts.append("year")
     if volume == 0.0:
@@ -279,7 +403,9 @@ def compare(a: Keys, b: Keys, settings: DedupSettings) -> PairDecision:
         conflicts.append("pages")
     if doi == 0.0:
         conflicts.append("doi")
-    if a.notice != b.notice or (a.kind and b.kind and a.kind != b.kind):
+    if (a.notice != b.notice and not notice_dropped(a, b)) or (
+        a.kind and b.kind and a.kind != b.kind
+    ):
         conflicts.append("notice")
     if not bibliographic:
         if authors is not None and authors < 0.5:

@@ -1,13 +1,21 @@
-"""Pairwise precision, recall and F1 of a clustering against labelled duplicate groups."""
+"""Pairwise precision, recall and F1 of a clustering against labelled duplicate groups.
+
+Labelled sets count some pairs as duplicates that this tool keeps apart on purpose (issue 5):
+an article and its erratum, comment or reply, a conference abstract and the paper, a preprint
+and its published version (linked by default). ``policy_pairs`` names them so that a second
+figure can set them aside; the plain figure always counts them.
+"""
 
 from __future__ import annotations
 
 import csv
 import itertools
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+from scoping.dedup.features import Keys
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,14 +48,57 @@ def _pairs(groups: Iterable[Iterable[str]]) -> set[tuple[str, str]]:
 
 
 def pairwise_scores(
-    cluster_of: Mapping[str, str], true_groups: Iterable[Iterable[str]]
+    cluster_of: Mapping[str, str],
+    true_groups: Iterable[Iterable[str]],
+    *,
+    set_aside: Iterable[tuple[str, str]] = (),
 ) -> PairwiseScores:
-    """Score ``cluster_of`` (item ID -> cluster ID) against the labelled duplicate groups."""
+    """Score ``cluster_of`` (item ID -> cluster ID) against the labelled duplicate groups.
+
+    ``set_aside``: pairs (sorted ID tuples) counted neither as predicted nor as labelled.
+    """
     members: dict[str, list[str]] = defaultdict(list)
     for item, cluster_id in cluster_of.items():
         members[cluster_id].append(item)
-    predicted, actual = _pairs(members.values()), _pairs(true_groups)
+    aside = set(set_aside)
+    predicted, actual = _pairs(members.values()) - aside, _pairs(true_groups) - aside
     return PairwiseScores(len(predicted & actual), len(predicted), len(actual))
+
+
+def policy_reason(a: Keys, b: Keys, *, preprints_linked: bool = True) -> str:
+    """Why the issue keeps ``a`` and ``b`` apart whatever they share, or ``""``.
+
+    A thesis and its Dissertation Abstracts listing is not one of them: that pair goes to a
+    person (the review sheet).
+    """
+    if a.thesis and b.thesis:
+        return ""
+    if a.notice != b.notice:
+        return f"{a.notice or b.notice} vs article"
+    if a.kind and b.kind and a.kind != b.kind and "paper" in (a.kind, b.kind):
+        return f"{a.kind if a.kind != 'paper' else b.kind} vs article"
+    if a.conference != b.conference:
+        return "conference abstract vs paper"
+    if preprints_linked and a.preprint != b.preprint:
+        return "preprint vs version (linked)"
+    return ""
+
+
+def policy_pairs(
+    own_ids: Sequence[str],
+    keys: Sequence[Keys],
+    true_groups: Iterable[Iterable[str]],
+    *,
+    preprints_linked: bool = True,
+) -> dict[tuple[str, str], str]:
+    """Labelled duplicate pairs the issue keeps apart on purpose, with the reason."""
+    index = {own: i for i, own in enumerate(own_ids)}
+    out: dict[tuple[str, str], str] = {}
+    for a, b in _pairs(true_groups):
+        reason = policy_reason(keys[index[a]], keys[index[b]], preprints_linked=preprints_linked)
+        if reason:
+            out[(a, b)] = reason
+    return out
 
 
 def read_true_groups(path: str | Path) -> list[list[str]]:

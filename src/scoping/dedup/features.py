@@ -80,6 +80,13 @@ _INDEX_NOTE = re.compile(
     r"\w*\s+(?:appears?|in|of|and)\b.*$",
     flags=re.IGNORECASE | re.DOTALL,
 )
+# An erratum's citation of the article it corrects, after the article's title: Web of Science
+# "(vol 85, pg 553, 2010)", Embase "(New England Journal of Medicine (2009) 360 (542-544))".
+_CITED_ARTICLE = re.compile(
+    r"\s*\((?:\s*vol\.?\s*\w+\s*,\s*pg\.?\s*\w+\s*,\s*\d{4}\s*"
+    r"|[^()]*\((?:19|20)\d\d\)\s*\w+\s*(?:\(\s*\w+\s*\)\s*)?\(\s*\w+(?:\s*-+\s*\w+)?\s*\))\)\s*$",
+    flags=re.IGNORECASE,
+)
 _SHORT_NOTE = re.compile(r"\[[^\[\]]{1,30}\]")
 _PAGE_COUNT = re.compile(r"^\d+\s*(?:p|pp|pages?)\.?$", flags=re.IGNORECASE)
 _PAGE_FIRST = re.compile(r"^\s*([A-Za-z]{0,2}\d+[A-Za-z]?)")
@@ -121,6 +128,8 @@ def title_match_key(title: str) -> str:
     """Folded title without a bracketed-translation wrapper, language tags or notes."""
     text = _INDEX_NOTE.sub("", title) if "[" in title else title
     text = text.strip().strip('"').strip()
+    if _cites_article(text):
+        text = _CITED_ARTICLE.sub("", text)
     for _ in range(2):
         if not text.endswith(("]", ")", "].", ").")):
             break
@@ -144,10 +153,20 @@ def title_numbers(key: str) -> frozenset[str]:
     return frozenset(found)
 
 
+def _cites_article(title: str) -> bool:
+    """Whether the title ends with an erratum's citation of the article (see _CITED_ARTICLE)."""
+    end = title.rstrip()[-160:]
+    if not end.endswith(")") or not ("pg" in end or "))" in end):
+        return False  # the cheap test first: most titles do not end that way
+    return bool(_CITED_ARTICLE.search(end))
+
+
 def notice_kind(title: str) -> str:
     """``erratum``, ``retraction``, ``reply``, ``comment`` (from the title) or ``""``."""
     if re.match(r"^\s*re\s*:", title, flags=re.IGNORECASE):
         return "comment"
+    if _cites_article(title):
+        return "erratum"
     title_key = fold(_INDEX_NOTE.sub("", title) if "[" in title else title)
     if not _NOTICE_HINT.search(title_key):
         return ""
@@ -240,11 +259,21 @@ def _is_thesis(record: Record) -> bool:
     return bool(_THESIS.search(where))
 
 
+def _is_year_volume(volume: str, year: int) -> bool:
+    """Whether a volume number is the publication year (within one), not a volume."""
+    if len(volume) != 4 or not volume.startswith(("19", "20")):
+        return False
+    return not year or abs(int(volume) - year) <= 1
+
+
 def record_keys(record: Record) -> Keys:
     """All comparison keys of ``record``."""
     title = title_match_key(record.title)
     year = int(record.year) if record.year.isdigit() else 0
     volume_digits = _DIGITS.findall(record.volume)
+    if volume_digits and _is_year_volume(volume_digits[0], year):
+        # Magazines filed by year ("Harvard Business Review 2016"): not a volume number.
+        volume_digits = []
     issue_digits = _DIGITS.findall(record.issue)
     first, last, e_locator = page_span(record.pages)
     return Keys(
