@@ -12,11 +12,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from openpyxl import Workbook, load_workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from scoping.atomic import atomic_path
+from scoping.cells import escape_cell
+from scoping.cells import unescape_cell as _unescape
 from scoping.dedup.engine import DIFFERENT, SAME, DedupResult, PairEvent, pair_key
 from scoping.errors import ScopingError
 from scoping.records import LIST_SEP, Record
@@ -47,8 +48,6 @@ COLUMNS = (
     *(f"{name}_{side}" for name in SHOWN_FIELDS for side in ("a", "b")),
     "added",
 )
-_MAX_CELL = 32_767
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _WIDTHS = {"decision": 12, "notes": 24, "title_a": 60, "title_b": 60, "abstract_a": 60}
 _HOW_TO = (
     "Each row is a pair of records that may be the same publication.",
@@ -58,20 +57,9 @@ _HOW_TO = (
 )
 
 
-def escape_cell(value: str) -> str:
-    """Text safe for a cell: no control characters, no formula, at most 32,767 characters."""
-    text = ILLEGAL_CHARACTERS_RE.sub("", value)
-    if text.startswith(_FORMULA_START):
-        text = "'" + text
-    return text[:_MAX_CELL]
-
-
 def unescape_cell(value: object) -> str:
-    """Inverse of ``escape_cell`` for reading a cell back."""
-    text = "" if value is None else str(value).strip()
-    if text.startswith("'") and text[1:2] in {s for s in _FORMULA_START}:
-        return text[1:]
-    return text
+    """A cell read back: the shared unescape, surrounding white space dropped."""
+    return _unescape(value).strip()
 
 
 def _cell_value(record: Record, name: str) -> str:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
 from scoping.errors import ScopingError
+from scoping.jsonarg import json_object_arg
 
 #: What to do with a preprint and its published version.
 PREPRINT_POLICIES = ("link", "merge")
@@ -52,25 +52,14 @@ def load_settings(source: str | Path | dict[str, object] | None) -> DedupSetting
     """Settings from a JSON file path, a JSON string, a dict, or ``None`` (defaults)."""
     if source is None:
         return DedupSettings()
-    origin = "settings"
     if isinstance(source, dict):
-        data = source
+        data, origin = source, "settings"
     else:
-        text = str(source)
-        path = Path(text)
-        if not text.lstrip().startswith("{") and path.is_file():
-            origin = str(path)
-            text = path.read_text(encoding="utf-8")
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as error:
-            raise ScopingError(
-                f"settings are not valid JSON ({error.msg} at line {error.lineno})",
-                file=origin,
-                fix="pass a JSON object such as '{\"title_threshold\": 0.95}' or a file with one.",
-            ) from None
-    if not isinstance(data, dict):
-        raise ScopingError("settings must be a JSON object", file=origin, fix="wrap keys in {}.")
+        example = '{"title_threshold": 0.95}'
+        parsed = json_object_arg(str(source), option="--settings", example=example)
+        if parsed is None:
+            return DedupSettings()
+        data, origin = parsed
     known = {f.name: f for f in fields(DedupSettings)}
     values: dict[str, object] = {}
     defaults = DedupSettings()
