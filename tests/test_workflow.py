@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import subprocess
 import time
 from pathlib import Path
@@ -126,8 +125,6 @@ def test_edited_sheet_reruns_only_reconciliation_and_keeps_every_decision(
             break
     assert target is not None
     book.save(sheet_path)
-    future = time.time() + 5
-    os.utime(sheet_path, (future, future))
 
     dry = snakemake(fresh_demo, *DEMO, "-n")
     planned = set(jobs_run(dry))
