@@ -42,7 +42,7 @@ def get_source_file(wildcards):
     if not os.path.exists(path):
         raise ValueError(
             f"source '{wildcards.source}': file {path} does not exist. "
-            "Fix: correct sources.{wildcards.source}.path in the config "
+            f"Fix: correct sources.{wildcards.source}.path in the config "
             "(paths are relative to the directory Snakemake runs in)."
         )
     return path
