@@ -1,0 +1,51 @@
+"""Record IDs in people's sheets never change across reruns (``scoping dedup --keep-ids``)."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from scoping.cli import main
+from scoping.records import Record, write_records
+
+PAPER = {
+    "title": "Laboratory twinning for antimicrobial resistance surveillance: "
+    "a multi-country evaluation",
+    "authors": ["Diallo M", "Verhoeven K"],
+    "year": "2021",
+    "journal": "Antimicrobial Resistance & Infection Control",
+    "volume": "10",
+    "pages": "120",
+}
+
+
+def _clusters(path: Path) -> dict[str, str]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return {(r["source"], r["record_id"]): r["cluster_id"] for r in csv.DictReader(handle)}
+
+
+def test_a_later_pubmed_copy_does_not_rename_a_screened_record(tmp_path: Path) -> None:
+    grey = tmp_path / "grey.csv"
+    write_records(grey, [Record.create(source="grey", doi="10.5555/ihp.2021.0111", **PAPER)])
+    register = tmp_path / "screening" / "record_ids.csv"
+    first = tmp_path / "run1" / "clusters.csv"
+    assert main(["dedup", str(grey), "--output", str(first), "--keep-ids", str(register)]) == 0
+    (doi_id,) = set(_clusters(first).values())
+    assert doi_id.startswith("doi-")
+    assert register.read_bytes() == first.read_bytes()
+
+    # Months later PubMed finds the same paper: on its own, a pmid- ID would name the cluster.
+    medline = tmp_path / "medline.csv"
+    write_records(
+        medline,
+        [Record.create(source="medline", pmid="91000111", doi="10.5555/ihp.2021.0111", **PAPER)],
+    )
+    fresh = tmp_path / "fresh" / "clusters.csv"
+    assert main(["dedup", str(grey), str(medline), "--output", str(fresh)]) == 0
+    assert set(_clusters(fresh).values()) == {"pmid-91000111"}
+
+    second = tmp_path / "run2" / "clusters.csv"
+    args = ["dedup", str(grey), str(medline), "--output", str(second), "--keep-ids", str(register)]
+    assert main(args) == 0
+    assert set(_clusters(second).values()) == {doi_id}  # the ID the screeners already have
+    assert register.read_bytes() == second.read_bytes()
