@@ -49,3 +49,23 @@ def test_a_later_pubmed_copy_does_not_rename_a_screened_record(tmp_path: Path) -
     assert main(args) == 0
     assert set(_clusters(second).values()) == {doi_id}  # the ID the screeners already have
     assert register.read_bytes() == second.read_bytes()
+
+
+def test_dedup_init_creates_the_review_sheet_once(tmp_path: Path) -> None:
+    import json
+
+    import openpyxl
+
+    sheet = tmp_path / "screening" / "dedup_review.xlsx"
+    manifest = tmp_path / "results" / "review_sheet.json"
+    assert main(["dedup-init", "--review", str(sheet), "--manifest", str(manifest)]) == 0
+    assert json.loads(manifest.read_text())["existed"] is False
+    book = openpyxl.load_workbook(sheet)
+    header = [c.value for c in book.worksheets[0][1]]
+    assert {"decision", "record_id_a", "record_id_b"} <= set(header)
+    book.worksheets[0]["B2"] = "a note someone typed"
+    book.save(sheet)
+    before = sheet.read_bytes()
+    assert main(["dedup-init", "--review", str(sheet), "--manifest", str(manifest)]) == 0
+    assert json.loads(manifest.read_text())["existed"] is True
+    assert sheet.read_bytes() == before
