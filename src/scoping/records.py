@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from scoping.atomic import atomic_path
+from scoping.csvfiles import iter_csv_rows
 from scoping.errors import ScopingError
 from scoping.normalise import (
     clean_title,
@@ -190,18 +191,14 @@ def write_records(path: str | Path, records: Iterable[Record]) -> int:
 
 def iter_records(path: str | Path) -> Iterator[Record]:
     """Read records written by ``write_records``."""
-    path = Path(path)
-    with path.open(encoding="utf-8", newline="") as handle:
-        reader = csv.DictReader(handle)
-        missing = [c for c in ("record_id", "title") if c not in (reader.fieldnames or [])]
-        if missing:
-            raise ScopingError(
-                f"not a records file: column(s) {', '.join(missing)} missing",
-                file=path,
-                fix="pass a CSV written by 'scoping import', 'scoping pubmed' or 'scoping dedup'.",
-            )
-        for row in reader:
-            yield Record.from_row(row)
+    rows = iter_csv_rows(
+        path,
+        required=("record_id", "title"),
+        what="records file",
+        fix="pass a CSV written by 'scoping import', 'scoping pubmed' or 'scoping dedup'.",
+    )
+    for row in rows:
+        yield Record.from_row(row)
 
 
 def read_records(path: str | Path) -> list[Record]:

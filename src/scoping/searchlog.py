@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from scoping.atomic import atomic_path
-from scoping.errors import ScopingError
+from scoping.csvfiles import iter_csv_rows
 
 SEARCH_LOG_COLUMNS = (
     "source",  # config name of the source
@@ -42,16 +42,14 @@ def write_search_log(path: str | Path, rows: Iterable[dict[str, object]]) -> Non
 
 def read_search_log(path: str | Path) -> list[dict[str, str]]:
     """Rows of a search log written by ``write_search_log``."""
-    path = Path(path)
-    with path.open(encoding="utf-8", newline="") as handle:
-        reader = csv.DictReader(handle)
-        if reader.fieldnames is None or "source" not in reader.fieldnames:
-            raise ScopingError(
-                "not a search log: no 'source' column",
-                file=path,
-                fix="pass files written by 'scoping import' or 'scoping pubmed' (--search-log).",
-            )
-        return list(reader)
+    return list(
+        iter_csv_rows(
+            path,
+            required=("source",),
+            what="search log",
+            fix="pass files written by 'scoping import' or 'scoping pubmed' (--search-log).",
+        )
+    )
 
 
 def combine_search_logs(paths: Iterable[str | Path], output: str | Path) -> int:

@@ -10,6 +10,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from scoping.atomic import atomic_path
+from scoping.csvfiles import iter_csv_rows
 from scoping.dedup.compare import FIELD_SCORES
 from scoping.dedup.engine import DedupResult, PairEvent, PreviousRun, canonical_order
 from scoping.errors import ScopingError
@@ -162,31 +163,24 @@ def write_merge_log(path: str | Path, result: DedupResult) -> int:
 def read_previous_clusters(path: str | Path) -> PreviousRun:
     """The cluster IDs of an earlier run's clusters.csv."""
     path = Path(path)
-    if not path.is_file():
-        raise ScopingError("previous clusters file not found", file=path, fix="check the path.")
-    with path.open(encoding="utf-8", newline="") as handle:
-        reader = csv.DictReader(handle)
-        missing = [c for c in ("record_id", "cluster_id") if c not in (reader.fieldnames or [])]
-        if missing:
+    reader = iter_csv_rows(
+        path,
+        required=("record_id", "cluster_id"),
+        what="clusters file",
+        fix="pass the clusters.csv written by an earlier 'scoping dedup' run.",
+    )
+    rows = []
+    for row_number, row in enumerate(reader, start=2):
+        record_id, cluster_id = (
+            (row["record_id"] or "").strip(),
+            (row["cluster_id"] or "").strip(),
+        )
+        if not record_id or not cluster_id:
             raise ScopingError(
-                f"not a clusters file: column(s) {', '.join(missing)} missing",
+                "empty record_id or cluster_id",
                 file=path,
-                fix="pass the clusters.csv written by an earlier 'scoping dedup' run.",
+                row=row_number,
+                fix="restore the file from the earlier run; do not edit it by hand.",
             )
-        rows = []
-        for row_number, row in enumerate(reader, start=2):
-            record_id, cluster_id = (
-                (row["record_id"] or "").strip(),
-                (row["cluster_id"] or "").strip(),
-            )
-            if not record_id or not cluster_id:
-                raise ScopingError(
-                    "empty record_id or cluster_id",
-                    file=path,
-                    row=row_number,
-                    fix="restore the file from the earlier run; do not edit it by hand.",
-                )
-            rows.append(
-                (row.get("source") or "", row.get("source_id") or "", record_id, cluster_id)
-            )
+        rows.append((row.get("source") or "", row.get("source_id") or "", record_id, cluster_id))
     return PreviousRun.from_rows(rows)

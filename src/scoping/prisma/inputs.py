@@ -5,11 +5,10 @@ Contracts: docs/file-contracts.md ("Search log", "Deduplication", "Screening").
 
 from __future__ import annotations
 
-import csv
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from scoping.csvfiles import iter_csv_rows
 from scoping.errors import ScopingError
 from scoping.records import SOURCE_TYPES
 
@@ -52,23 +51,6 @@ class Decision:
     row: int
 
 
-def _rows(path: Path, *, required: tuple[str, ...], what: str, fix: str) -> Iterator[dict]:
-    """Yield the rows of a CSV as dicts after checking its header has ``required`` columns."""
-    try:
-        handle = path.open(encoding="utf-8-sig", newline="")
-    except FileNotFoundError:
-        raise ScopingError(f"{what} not found", file=path, fix=fix) from None
-    with handle:
-        reader = csv.DictReader(handle)
-        header = reader.fieldnames or []
-        missing = [c for c in required if c not in header]
-        if missing:
-            raise ScopingError(
-                f"not a {what}: missing column(s) {', '.join(missing)}", file=path, fix=fix
-            )
-        yield from reader
-
-
 def _source_type(value: str, *, path: Path, row: int) -> str:
     value = value.strip().lower()
     if value not in SOURCE_TYPES:
@@ -87,7 +69,7 @@ def read_search_sources(path: str | Path) -> dict[str, SearchSource]:
     path = Path(path)
     sources: dict[str, SearchSource] = {}
     for row, fields in enumerate(
-        _rows(
+        iter_csv_rows(
             path,
             required=("source", "source_type", "database", "records_fetched"),
             what="search log",
@@ -134,7 +116,7 @@ def read_clusters(path: str | Path) -> list[Hit]:
     canonical: dict[str, int] = {}
     first_row: dict[str, int] = {}
     for row, fields in enumerate(
-        _rows(
+        iter_csv_rows(
             path,
             required=(
                 "source",
@@ -218,7 +200,7 @@ def read_decisions(path: str | Path | None, *, stage: str) -> dict[str, Decision
         return None
     decisions: dict[str, Decision] = {}
     for row, fields in enumerate(
-        _rows(
+        iter_csv_rows(
             path,
             required=("record_id", "final", "reason"),
             what=f"{stage} decisions file",
