@@ -5,7 +5,9 @@ Usage: ``.venv/bin/python benchmarks/dedup_accuracy.py [--no-bibdedupe] [--expla
 Every set in ``../shared/data/dedup/bibdedupe_benchmark/`` with ``records_pre_merged.csv`` and
 ``merged_record_ids.csv`` is run through both tools in this run, on the same records; pairs are
 counted over the ``ID`` column. bib-dedupe runs in its own venv (see ``dedup_bibdedupe.py``).
-Targets (issue 5): precision >= 0.995 on every set and F1 above bib-dedupe's.
+Targets (issue 5): precision >= 0.995 on every set and F1 above bib-dedupe's. ``TP/FP/FN`` are
+the pair counts behind the figures: F1 = 2TP / (2TP + FP + FN), so F1s that agree to four
+decimals are told apart (or found equal) by the counts.
 
 Under each set, a second figure for both tools sets aside the labelled pairs the issue keeps
 apart on purpose (an article and its erratum, comment or reply; a conference abstract and the
@@ -80,8 +82,8 @@ def _missed_reasons(hits: InputHits, result: DedupResult, truth: list[list[str]]
 
 def _cells(scores: PairwiseScores | None) -> str:
     if scores is None:
-        return f"{'-':>7} {'-':>7} {'-':>7}"
-    return f"{scores.precision:7.4f} {scores.recall:7.4f} {scores.f1:7.4f}"
+        return f"{'-':>7} {'-':>7} {'-':>7} {'-':>11}"
+    return f"{scores.precision:7.4f} {scores.recall:7.4f} {scores.f1:7.4f} {scores.counts:>11}"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -96,8 +98,8 @@ def main(argv: list[str] | None = None) -> int:
     baseline = "" if args.no_bibdedupe else f" vs bib-dedupe {dedup_bibdedupe.version()}"
     print(f"pairwise precision / recall / F1 on {args.data}{baseline}")
     print(
-        f"{'set':<20} {'records':>7} {'pairs':>6} | {'P':>7} {'R':>7} {'F1':>7} {'s':>5} | "
-        f"{'bd P':>7} {'bd R':>7} {'bd F1':>7} {'s':>6} | target"
+        f"{'set':<20} {'records':>7} {'pairs':>6} | {'P':>7} {'R':>7} {'F1':>7} {'TP/FP/FN':>11} "
+        f"{'s':>5} | {'bd P':>7} {'bd R':>7} {'bd F1':>7} {'TP/FP/FN':>11} {'s':>6} | target"
     )
     all_met = True
     for folder in labelled_sets(args.data):

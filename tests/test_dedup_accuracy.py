@@ -11,7 +11,10 @@ from scoping.dedup.evaluate import pairwise_scores, read_true_groups
 from scoping.dedup.inputs import read_bib_csv
 
 
-@pytest.mark.parametrize(("name", "min_recall"), [("stroke", 0.99), ("cytology_screening", 0.99)])
+@pytest.mark.parametrize(
+    ("name", "min_recall"),
+    [("stroke", 0.99), ("cytology_screening", 0.99), ("digital_work", 0.998)],
+)
 def test_labelled_set(shared_data: Path, name: str, min_recall: float) -> None:
     folder = shared_data / "dedup" / "bibdedupe_benchmark" / name
     hits = read_bib_csv(folder / "records_pre_merged.csv")
@@ -22,6 +25,15 @@ def test_labelled_set(shared_data: Path, name: str, min_recall: float) -> None:
     )
     assert scores.precision >= 0.995
     assert scores.recall >= min_recall
+
+
+def test_bib_csv_reads_a_proceedings_title_where_the_journal_is_empty(shared_data: Path) -> None:
+    folder = shared_data / "dedup" / "bibdedupe_benchmark" / "special_cases"
+    hits = read_bib_csv(folder / "records_pre_merged.csv")
+    by_id = dict(zip(hits.own_ids, hits.records, strict=True))
+    # Columns "journal" (empty here) and "booktitle": the row's first non-empty one.
+    assert by_id["id_0000001"].journal == "Americas Conference on Information Systems"
+    assert by_id["id_0000002"].journal == "Amcis 2017 Proceedings"
 
 
 def test_pairwise_scores_count_pairs_not_records() -> None:

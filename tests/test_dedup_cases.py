@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from dedup_helpers import cluster, rec, same_cluster
 
@@ -344,7 +346,7 @@ def test_abstracts_sharing_a_supplement_page_stay_apart() -> None:
     assert not same_cluster(cluster(a, b), 0, 1)
 
 
-def test_thesis_and_its_dissertation_abstracts_listing_go_to_a_person() -> None:
+def test_thesis_merges_with_its_dissertation_abstracts_listing_but_not_two_listings() -> None:
     title = "An intelligent rehabilitation system for cognitive rehabilitation"
     listing = rec(
         "psycinfo",
@@ -361,9 +363,156 @@ def test_thesis_and_its_dissertation_abstracts_listing_go_to_a_person() -> None:
         "proquest", "2", title=title, authors="Yip CB", year="2011", volume="Ph.D.", pages="215 p"
     )
     result = cluster(listing, thesis)
+    assert same_cluster(result, 0, 1)
+    assert result.merges[0].rule == "thesis+authors+year"
+    # Listed in two volumes of Dissertation Abstracts: a person decides.
+    other_volume = rec(
+        "psycinfo",
+        "3",
+        title=title,
+        authors="Yip CB",
+        year="2012",
+        journal="Dissertation Abstracts International: Section B",
+        volume="74",
+        pages="88",
+    )
+    result = cluster(listing, other_volume)
     assert not same_cluster(result, 0, 1)
-    (pair,) = result.review
-    assert pair.rule == "uncertain:thesis+authors"
+    assert [p.rule for p in result.review] == ["uncertain:thesis+authors"]
+    # Six years apart: another thesis, or a listing that cannot be this one.
+    later = rec("proquest", "4", title=title, authors="Yip CB", year="2017", volume="Ph.D.")
+    assert not same_cluster(cluster(listing, later), 0, 1)
+
+
+# Journal of Information Technology printed one paper in 2009 (24:46-54) and in 2010 (25:56-64)
+# under two DOIs; digital_work labels the two records one paper.
+_SPONSORSHIP_ABSTRACT = (
+    "Project sponsorship is assumed to be critical to the success of information systems "
+    "development and implementation. However, there is limited research on the effect of "
+    "vendor-based sponsorship on the management of information technology (IT) projects. This "
+    "paper contributes to that emerging body of evidence."
+)
+
+
+def _jit(source_id: str, **fields: object) -> object:
+    base = dict(
+        title="Sponsorship and IT vendor management of projects",
+        authors="Liu, Li; Yetton, Philip",
+        journal="Journal of Information Technology",
+        abstract=_SPONSORSHIP_ABSTRACT,
+    )
+    base.update(fields)
+    return rec("ais", source_id, **base)
+
+
+def test_one_text_printed_twice_merges_on_its_abstract_word_for_word() -> None:
+    first = _jit("1", year="2009", volume="24", pages="46-54", doi="10.1057/jit.2009.2")
+    second = _jit("2", year="2010", volume="25", pages="56--64", doi="10.1057/JIT.2008.23")
+    result = cluster(first, second)
+    assert same_cluster(result, 0, 1)
+    assert result.merges[0].rule == "title+authors+abstract"
+    # Without the abstract the same pair contradicts in year, volume, pages and DOI.
+    bare = [
+        _jit(str(i), abstract="", **f)
+        for i, f in enumerate(
+            [
+                dict(year="2009", volume="24", pages="46-54"),
+                dict(year="2010", volume="25", pages="56-64"),
+            ]
+        )
+    ]
+    assert not same_cluster(cluster(*bare), 0, 1)
+
+
+def test_abstract_word_for_word_does_not_merge_a_commentary_or_a_meeting_abstract() -> None:
+    paper = _jit("1", year="2009", volume="24", pages="46-54")
+    # A commentary by another author, to which the database copied the paper's abstract.
+    commentary = _jit("2", authors="Zimmer, Michael", year="2009", volume="24", pages="55-56")
+    assert not same_cluster(cluster(paper, commentary), 0, 1)
+    # A one-page meeting abstract beside the paper: two reports, whatever the text.
+    meeting = _jit("3", year="2009", volume="23", pages="S12")
+    assert not same_cluster(cluster(paper, meeting), 0, 1)
+    # The same text in another journal is left to the other rules.
+    elsewhere = _jit(
+        "4",
+        journal="European Journal of Information Systems",
+        year="2010",
+        volume="19",
+        pages="1-9",
+    )
+    assert not same_cluster(cluster(paper, elsewhere), 0, 1)
+
+
+def test_erratum_carrying_the_articles_abstract_joins_the_article_which_stays_canonical(
+    tmp_path,
+) -> None:
+    from scoping.dedup.outputs import merged_records
+
+    article = _jit("1", year="2018", volume="33", pages="151-170", doi="10.1057/s41265-016-0001-y")
+    erratum = _jit(
+        "2",
+        title="Erratum to - Sponsorship and IT vendor management of projects",
+        year="2018",
+        volume="33",
+        pages="171",
+        doi="10.1057/s41265-017-0039-5",
+    )
+    result = cluster(erratum, article)
+    assert same_cluster(result, 0, 1)
+    assert result.canonical == [False, True]
+    ((merged, _sources, hits),) = merged_records(result)
+    assert hits == 2
+    assert merged.title == "Sponsorship and IT vendor management of projects"
+    assert (merged.doi, merged.pages) == ("10.1057/s41265-016-0001-y", "151-170")
+    # Without the copied abstract the notice stays apart (see the parametrised case above).
+    bare = [replace(r, abstract="") for r in (erratum, article)]
+    assert not same_cluster(cluster(*bare), 0, 1)
+
+
+def test_proceedings_paper_merges_across_venue_names_and_an_ssrn_doi() -> None:
+    title = "Gender Wage Gap in Online Gig Economy and Gender Differences in Job Preferences"
+    authors = "Liang, Chen; Hong, Yili; Gu, Bin; Peng, Jing"
+    icis = rec(
+        "ais",
+        "1",
+        title=title,
+        authors=authors,
+        year="2018",
+        pages="1--17",
+        journal="International Conference on Information Systems",
+    )
+    ssrn_copy = rec(
+        "scholar",
+        "2",
+        title=title,
+        authors=authors,
+        year="2018",
+        pages="1--17",
+        journal="International Conference on Information Systems",
+        doi="10.2139/SSRN.3266249",
+    )
+    renamed = rec(
+        "scopus",
+        "3",
+        title=title,
+        authors=authors,
+        year="2018",
+        journal="ICIS 2018 Proceedings: Transforming Society with Digital Innovation",
+    )
+    result = cluster(icis, ssrn_copy, renamed)
+    assert len(set(result.cluster_ids)) == 1
+    # A real preprint on SSRN beside the paper is still linked, not merged.
+    preprint = rec(
+        "ssrn",
+        "4",
+        title=title,
+        authors=authors,
+        year="2018",
+        journal="SSRN",
+        doi="10.2139/SSRN.3266249",
+    )
+    result = cluster(icis, preprint)
+    assert not same_cluster(result, 0, 1) and [e.rule for e in result.links] == ["preprint_link"]
 
 
 def test_given_and_family_names_swapped_throughout_the_list_merge() -> None:

@@ -199,6 +199,41 @@ def printed_twice(a: Keys, b: Keys) -> bool:
     )
 
 
+def same_text(
+    a: Keys,
+    b: Keys,
+    *,
+    title: float,
+    authors: float | None,
+    journal: float | None,
+    settings: DedupSettings,
+) -> bool:
+    """The same long abstract word for word, title and authors: one text, whatever the year,
+    volume, pages or DOI say.
+
+    A conference abstract, a preprint or a single page against a page range (a meeting
+    abstract and its paper) is never excused, nor are two journals.
+    """
+    if not a.abstract or a.abstract != b.abstract:
+        return False
+    if a.notice != b.notice:
+        # "Erratum to - <title>" against "<title>": compare what the notice corrects.
+        title, _ = title_similarity(_NOTICE_LEAD.sub("", a.title), _NOTICE_LEAD.sub("", b.title))
+    elif (a.page_first == a.page_last) != (b.page_first == b.page_last) and (
+        a.page_first and b.page_first
+    ):
+        return False
+    return (
+        title >= settings.title_threshold
+        and authors is not None
+        and authors >= 0.9
+        and a.conference == b.conference
+        and a.preprint == b.preprint
+        and (journal is None or journal >= settings.journal_threshold)
+        and {a.notice, b.notice} <= {"", "erratum"}
+    )
+
+
 def unshift(a: Keys, b: Keys) -> tuple[Keys, Keys]:
     """Put back a record's volume, issue and page that slid one field left.
 
@@ -334,10 +369,16 @@ def compare(a: Keys, b: Keys, settings: DedupSettings) -> PairDecision:
         doi=doi,
     )
 
+    if same_text(a, b, title=title, authors=authors, journal=journal, settings=settings):
+        # One text under two citations: a paper printed twice (two volumes, two DOIs), or a
+        # correction notice to which a database copied the article's abstract.
+        return PairDecision(MERGE, "title+authors+abstract", round(title, 3), fields)
+
     if a.thesis and b.thesis:
-        # A thesis and its Dissertation Abstracts listing (one author, one title, listed up to a
-        # year later, the listing's volume and page against the thesis's page count) or two
-        # records of one thesis: the labelled sets say both, so a person decides.
+        # A thesis and its Dissertation Abstracts listing: one author, one title, listed up to a
+        # year later, the listing's volume and page against the thesis's page count. The
+        # listing is the thesis's abstract, not another work. Two listings in different
+        # volumes are left to a person.
         if (
             title >= settings.title_threshold
             and authors is not None
@@ -345,10 +386,16 @@ def compare(a: Keys, b: Keys, settings: DedupSettings) -> PairDecision:
             and (year_gap is None or year_gap <= 1)
             and a.notice == b.notice
         ):
-            return PairDecision(REVIEW, "uncertain:thesis+authors", round(title, 3), fields)
+            if volume == 0.0 or doi == 0.0:
+                return PairDecision(REVIEW, "uncertain:thesis+authors", round(title, 3), fields)
+            return PairDecision(MERGE, "thesis+authors+year", round(title, 3), fields)
         return PairDecision(DISTINCT, "distinct", round(title, 3), fields)
 
-    if a.preprint != b.preprint:
+    if a.preprint != b.preprint and not (
+        journal is not None and journal >= settings.journal_threshold
+    ):
+        # (Both naming one venue, "International Conference on Information Systems", one
+        # with an SSRN DOI: one paper whose copy's DOI one database kept, not two versions.)
         # A preprint and its published version differ in DOI, journal and often year: judge
         # them on title and authors alone, then link (default) or merge them.
         same_work = (
@@ -370,7 +417,7 @@ def compare(a: Keys, b: Keys, settings: DedupSettings) -> PairDecision:
     near_year = (
         year_gap == 1
         and volume is None
-        and not (a.journal and b.journal)
+        and not (a.journal and b.journal and not (a.proceedings or b.proceedings))
         and not (a.issue and b.issue)
         and title >= 0.99
         and len(min(a.title, b.title, key=len)) >= 50
@@ -421,6 +468,7 @@ def compare(a: Keys, b: Keys, settings: DedupSettings) -> PairDecision:
             journal is not None
             and journal < settings.journal_conflict
             and not (volume == 1.0 and _same_issue(a, b))
+            and not (a.proceedings or b.proceedings)
         ):
             # A review in the Cochrane Library and its journal version are two reports.
             conflicts.append("journal")

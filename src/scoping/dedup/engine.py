@@ -23,7 +23,7 @@ from scoping.dedup.compare import (
     contradicts,
     title_similarity,
 )
-from scoping.dedup.features import Keys, record_keys
+from scoping.dedup.features import Keys, notice_kind, record_keys
 from scoping.dedup.settings import DedupSettings
 from scoping.dedup.unionfind import UnionFind
 from scoping.records import Record
@@ -308,6 +308,8 @@ def _name_clusters(hits: list[Record], uf: UnionFind) -> tuple[list[str], list[b
         best[root] = min(
             group,
             key=lambda i: (
+                # An article before a correction notice joined to it (see ``same_text``).
+                len(group) > 1 and notice_kind(hits[i].title) != "",
                 *canonical_order(hits[i].record_id),
                 hits[i].source,
                 hits[i].source_id,

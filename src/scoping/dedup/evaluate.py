@@ -36,8 +36,15 @@ class PairwiseScores:
 
     @property
     def f1(self) -> float:
-        p, r = self.precision, self.recall
-        return 2 * p * r / (p + r) if p + r else 0.0
+        # 2PR / (P + R) written in counts: equal counts give equal floats (ties stay ties).
+        total = self.predicted + self.actual
+        return 2 * self.true_positives / total if total else 1.0
+
+    @property
+    def counts(self) -> str:
+        """``"TP/FP/FN"``: the pairs behind the figures, which decide close comparisons."""
+        tp = self.true_positives
+        return f"{tp}/{self.predicted - tp}/{self.actual - tp}"
 
 
 def _pairs(groups: Iterable[Iterable[str]]) -> set[tuple[str, str]]:

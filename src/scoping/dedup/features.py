@@ -54,6 +54,12 @@ _PREPRINT_WORDS = re.compile(
 _PREPRINT_DOI = ("10.1101/", "10.21203/", "10.2139/", "10.48550/", "10.20944/", "10.31234/")
 _CONF_WORDS = re.compile(r"\b(?:conference abstract|meeting abstract|congress|abstracts?)\b")
 _SUPPL = re.compile(r"\bsuppl")
+# A proceedings volume or a meeting is named a dozen ways ("Americas Conference on Information
+# Systems", "AMCIS 2017 Proceedings"): its name may support a match, never contradict one.
+_PROCEEDINGS_WORDS = re.compile(
+    r"\b(?:conference|proceedings|proc|symposium|workshop|congress|colloquium|meeting|"
+    r"inproceedings|conference paper|conf|cpaper)\b"
+)
 _THESIS = re.compile(r"\b(?:dissertations?|thesis|phdthesis|mastersthesis|ph d)\b")
 _ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4", "v": "5", "vi": "6", "vii": "7", "viii": "8"}
 _PART_WORDS = {"part", "phase", "stage", "type", "study", "trial", "grade", "class", "volume"}
@@ -103,7 +109,9 @@ class Keys:
     kind: str
     preprint: bool
     conference: bool
+    proceedings: bool
     thesis: bool
+    abstract: int
     authors: tuple[tuple[str, str], ...]
     year: int
     journal: str
@@ -251,6 +259,11 @@ def _is_conference(record: Record) -> bool:
     return bool(_CONF_WORDS.search(where)) and bool(_SUPPL.search(where) or "abstract" in where)
 
 
+def _is_proceedings(record: Record) -> bool:
+    where = fold(f"{record.journal} {record.publication_type} {record.raw.get('ENTRYTYPE', '')}")
+    return bool(_PROCEEDINGS_WORDS.search(where))
+
+
 def _is_thesis(record: Record) -> bool:
     where = fold(
         f"{record.journal} {record.volume} {record.issue} {record.publication_type} "
@@ -264,6 +277,19 @@ def _is_year_volume(volume: str, year: int) -> bool:
     if len(volume) != 4 or not volume.startswith(("19", "20")):
         return False
     return not year or abs(int(volume) - year) <= 1
+
+
+#: Shorter abstracts ("Not available", a one-line summary) say nothing about identity.
+_MIN_ABSTRACT_CHARS = 200
+
+
+def abstract_key(abstract: str) -> int:
+    """A hash of the folded abstract (0 when it is short or missing): equal keys mean the
+    same text word for word, whatever the case, punctuation or spacing."""
+    if len(abstract) < _MIN_ABSTRACT_CHARS:
+        return 0
+    text = fold(abstract)
+    return hash(text) if len(text) >= _MIN_ABSTRACT_CHARS else 0
 
 
 def record_keys(record: Record) -> Keys:
@@ -284,7 +310,9 @@ def record_keys(record: Record) -> Keys:
         kind=type_kind(record.publication_type),
         preprint=_is_preprint(record),
         conference=_is_conference(record),
+        proceedings=_is_proceedings(record),
         thesis=_is_thesis(record),
+        abstract=abstract_key(record.abstract),
         authors=author_keys(record.authors),
         year=year,
         journal=journal_key(record.journal),

@@ -51,11 +51,10 @@ def read_bib_csv(path: str | Path, *, source: str | None = None) -> InputHits:
     with path.open(encoding="utf-8-sig", newline="") as handle:
         reader = csv.DictReader(handle)
         columns = reader.fieldnames or []
-        pick = {
-            name: next((c for c in options if c in columns), None)
-            for name, options in _CSV_FIELDS.items()
-        }
-        if pick["title"] is None:
+        # Every present column per field, in order: a row's first non-empty one wins (a
+        # proceedings paper has "booktitle" where an article has "journal").
+        pick = {name: [c for c in options if c in columns] for name, options in _CSV_FIELDS.items()}
+        if not pick["title"]:
             raise ScopingError(
                 "no title column",
                 file=path,
@@ -67,7 +66,8 @@ def read_bib_csv(path: str | Path, *, source: str | None = None) -> InputHits:
         own_ids: list[str] = []
         for row_number, row in enumerate(reader, start=2):
             values = {
-                name: (row.get(col) or "").strip() if col else "" for name, col in pick.items()
+                name: next((v for c in cols if (v := (row.get(c) or "").strip())), "")
+                for name, cols in pick.items()
             }
             own = (row.get(id_column) or "").strip() if id_column else str(row_number - 1)
             raw = {"ENTRYTYPE": row["ENTRYTYPE"]} if row.get("ENTRYTYPE") else {}

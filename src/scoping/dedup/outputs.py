@@ -13,6 +13,7 @@ from scoping.atomic import atomic_path
 from scoping.csvfiles import iter_csv_rows
 from scoping.dedup.compare import FIELD_SCORES
 from scoping.dedup.engine import DedupResult, PairEvent, PreviousRun, canonical_order
+from scoping.dedup.features import notice_kind
 from scoping.errors import ScopingError
 from scoping.records import LIST_SEP, RECORD_COLUMNS, Record
 
@@ -94,18 +95,25 @@ def merged_records(result: DedupResult) -> list[tuple[Record, list[str], int]]:
             (i for i in members if i != head),
             key=lambda i: (*canonical_order(result.hits[i].record_id), i),
         )
-        recs = [result.hits[i] for i in (head, *rest)]
-        merged = replace(recs[0], record_id=cluster_id, raw=dict(recs[0].raw))
-        if len(recs) == 1:
+        everyone = [result.hits[i] for i in (head, *rest)]
+        merged = replace(everyone[0], record_id=cluster_id, raw=dict(everyone[0].raw))
+        if len(everyone) == 1:
             out.append((merged, [merged.source] if merged.source else [], 1))
             continue
+        # A correction notice joined to its article lends nothing the article has: not its
+        # "Erratum to ..." title, its page or its DOI.
+        articles = [r for r in everyone if not notice_kind(r.title)]
+        notices = [r for r in everyone if notice_kind(r.title)]
         for name in _ID_FIELDS:
-            setattr(merged, name, next((getattr(r, name) for r in recs if getattr(r, name)), ""))
+            value = next((getattr(r, name) for r in articles if getattr(r, name)), "")
+            value = value or next((getattr(r, name) for r in notices if getattr(r, name)), "")
+            setattr(merged, name, value)
         for name in _LONGEST_FIELDS:
             # The most complete value wins; ties go to the canonical member (first in order).
-            best = max(recs, key=lambda r, n=name: _size(getattr(r, n)))
+            pool = [r for r in articles if _size(getattr(r, name))] or everyone
+            best = max(pool, key=lambda r, n=name: _size(getattr(r, n)))
             setattr(merged, name, _copy(getattr(best, name)))
-        sources = sorted({r.source for r in recs if r.source})
+        sources = sorted({r.source for r in everyone if r.source})
         out.append((merged, sources, len(members)))
     return out
 
