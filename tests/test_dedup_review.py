@@ -89,6 +89,9 @@ def test_new_pairs_are_appended_after_a_backup_and_typed_decisions_survive(tmp_p
     first = uncertain_pair()
     update_review_sheet(sheet, deduplicate(first))
     set_decision(sheet, 2, "different")
+    workbook = load_workbook(sheet)
+    workbook["pairs"].freeze_panes = None  # as a headless LibreOffice save leaves it
+    workbook.save(sheet)
 
     other = [
         rec(
@@ -117,6 +120,7 @@ def test_new_pairs_are_appended_after_a_backup_and_typed_decisions_survive(tmp_p
     assert read_review_decisions(backups[0]) == decisions
     rows = list(load_workbook(sheet)["pairs"].iter_rows(min_row=2, values_only=True))
     assert [r[0] for r in rows] == ["different", None]
+    assert load_workbook(sheet)["pairs"].freeze_panes == "C2"  # frozen again
     assert read_review_decisions(sheet) == decisions
 
 

@@ -250,6 +250,7 @@ def test_libreoffice_saved_xlsx_and_csv_read_back(
         "D2:D1048576",
         "E2:E1048576",
     ]  # LibreOffice's shortened lists widened, not doubled
+    assert sheet.freeze_panes == "B2"  # the header row and ID column frozen again
     stats = _reconcile(tmp)
     assert stats["progress"]["reviewer1"]["decisions"] == {"include": 1, "exclude": 2, "maybe": 1}
     settings = ScreeningSettings(reviewers=["reviewer1", "reviewer2"], format="csv")

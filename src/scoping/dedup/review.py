@@ -23,6 +23,8 @@ from scoping.errors import ScopingError
 from scoping.records import LIST_SEP, Record
 
 SHEET = "pairs"
+#: The header row and the decision and notes columns stay in view while scrolling.
+FROZEN_CELL = "C2"
 DECISIONS = (SAME, DIFFERENT)
 #: Record fields shown side by side (``<field>_a``, ``<field>_b``).
 SHOWN_FIELDS = (
@@ -179,6 +181,8 @@ def update_review_sheet(
         workbook = load_workbook(path)
         sheet = workbook[SHEET]
         header = [unescape_cell(c.value) for c in sheet[1]]
+        if not sheet.freeze_panes:
+            sheet.freeze_panes = FROZEN_CELL  # a LibreOffice save drops it
         for row in rows:
             by_name = dict(zip(COLUMNS, row, strict=True))
             sheet.append([by_name.get(name, "") for name in header])
@@ -200,7 +204,7 @@ def _new_workbook() -> Workbook:
     sheet.append(list(COLUMNS))
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    sheet.freeze_panes = "C2"
+    sheet.freeze_panes = FROZEN_CELL
     for index, name in enumerate(COLUMNS, start=1):
         letter = sheet.cell(row=1, column=index).column_letter
         sheet.column_dimensions[letter].width = _WIDTHS.get(name, 16)

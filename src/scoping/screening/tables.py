@@ -25,6 +25,8 @@ DATA_SHEET = "screening"
 LISTS_SHEET = "lists"
 INSTRUCTIONS_SHEET = "instructions"
 _LAST_ROW = 1_048_576  # dropdowns cover the whole column, so appended rows get them too
+#: The header row and the record_id column stay in view while scrolling.
+FROZEN_CELL = "B2"
 
 
 @dataclass(frozen=True, slots=True)
@@ -471,7 +473,7 @@ def _create_xlsx(tmp: Path, spec: SheetSpec, rows: list[Mapping[str, str]]) -> N
                 sheet.write_string(r, c, value, formats[kind])
             else:
                 sheet.write_blank(r, c, None, formats[kind])
-    sheet.freeze_panes(1, 1)
+    sheet.freeze_panes(FROZEN_CELL)
     sheet.autofilter(0, 0, max(len(rows), 1), len(names) - 1)
     # Protect IDs and metadata from slips, but let people sort, filter and resize (no password).
     sheet.protect("", {"sort": True, "autofilter": True, "format_columns": True,
@@ -562,4 +564,7 @@ def _rewrite_xlsx(
         first, _, _ = sheet.auto_filter.ref.partition(":")
         sheet.auto_filter.ref = f"{first}:{get_column_letter(len(header))}{last + len(rows)}"
     _add_dropdowns(sheet, spec, header)  # a save by another program may have dropped them
+    if not sheet.freeze_panes:
+        # A headless LibreOffice save drops the frozen header row and ID column: put them back.
+        sheet.freeze_panes = FROZEN_CELL
     book.save(tmp)
