@@ -263,6 +263,41 @@ def test_exact_passes_doi_pmid_pmcid() -> None:
     assert rules == ["exact_doi", "exact_pmcid", "same_record_id"]
 
 
+def test_database_accession_numbers_join_two_exports_of_one_database(shared_data) -> None:
+    from scoping.dedup.features import accession_key
+    from scoping.readers import read_file
+
+    formats = shared_data / "formats"
+    # A Web of Science export and a Zotero library built from it: the UT survives in both.
+    wos = read_file(formats / "asysd" / "wos_test.ris").records
+    zotero = read_file(formats / "asysd" / "zotero_export.ris").records
+    assert accession_key(wos[0]) == accession_key(zotero[0]) == "wos:000082252000006"
+    # Scopus puts the EID only into the record link; PsycINFO and CENTRAL into the ID.
+    scopus = read_file(formats / "synthesisr" / "Scopus_ris_example.ris").records
+    assert accession_key(scopus[0]) == "2-s2.0-85079532227"
+    psycinfo = read_file(formats / "citesource" / "valid_data" / "psycinfo_64.ris").records
+    assert accession_key(psycinfo[0]) == "2023-15354-001"
+    # Zotero's copy of the first record, retitled in another language and without DOI or
+    # pages: only the accession number says it is the same record.
+    original = zotero[0]
+    copy = rec(
+        "zotero",
+        original.source_id,
+        title="Microangiographie der Netzhaut",
+        authors=original.authors,
+        year=original.year,
+        journal=original.journal,
+        raw=dict(original.raw),
+    )
+    result = cluster(wos[0], copy)
+    assert same_cluster(result, 0, 1)
+    assert [e.rule for e in result.merges] == ["exact_accession"]
+    off = DedupSettings(exact_fields=("doi", "pmid", "pmcid"))
+    assert not same_cluster(cluster(wos[0], copy, settings=off), 0, 1)
+    # A number that does not name its database (an Embase or EndNote record number) is no key.
+    assert accession_key(rec("embase", "20203152553", title="x", raw={"AN": "369"})) == ""
+
+
 def test_doi_shared_by_an_erratum_does_not_merge_it() -> None:
     article = rec(
         "a",

@@ -10,6 +10,8 @@ from scoping.jsonarg import json_object_arg
 
 #: What to do with a preprint and its published version.
 PREPRINT_POLICIES = ("link", "merge")
+#: Identifiers the exact pass can use ("accession": a database's own record number).
+EXACT_FIELDS = ("doi", "pmid", "pmcid", "accession")
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,8 +32,8 @@ class DedupSettings:
     min_support: int = 2
     #: Titles shorter than this (characters of the match key) need one more agreeing field.
     short_title_chars: int = 40
-    #: Exact pass identifiers (any of doi, pmid, pmcid).
-    exact_fields: tuple[str, ...] = ("doi", "pmid", "pmcid")
+    #: Exact pass identifiers (any of doi, pmid, pmcid, accession).
+    exact_fields: tuple[str, ...] = ("doi", "pmid", "pmcid", "accession")
     #: "link": a preprint and its published version stay apart (logged as a link); "merge": merge.
     preprint_policy: str = "link"
     #: Title-prefix blocking key length (characters of the compact title key).
@@ -131,12 +133,12 @@ def _check(settings: DedupSettings, origin: str) -> None:
             file=origin,
             fix="use 'link' (keep apart, log the link) or 'merge'.",
         )
-    unknown = set(settings.exact_fields) - {"doi", "pmid", "pmcid"}
+    unknown = set(settings.exact_fields) - set(EXACT_FIELDS)
     if unknown:
         raise ScopingError(
             f"dedup setting 'exact_fields' has unknown field(s) {', '.join(sorted(unknown))}",
             file=origin,
-            fix="use doi, pmid and/or pmcid.",
+            fix=f"use any of {', '.join(EXACT_FIELDS)}.",
         )
     if settings.min_support < 1 or settings.max_block_size < 2 or settings.window < 2:
         raise ScopingError(
