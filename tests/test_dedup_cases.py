@@ -725,6 +725,27 @@ def test_titles_differing_only_in_spacing_are_not_a_swapped_word() -> None:
     assert same_cluster(cluster(a, b), 0, 1)
 
 
+def test_titles_cut_a_letter_apart_with_a_dropped_space_are_not_a_swapped_word() -> None:
+    # respiratory id_0000761 / id_0000762: both titles cut at a database's 200 characters.
+    common = dict(
+        authors="Arrieta O; Ceron T; Pedro NH; Trejo MA",
+        year="2008",
+        journal="Journal of Thoracic Oncology",
+        volume="3",
+    )
+    head = (
+        "The effect of all-trans retinoic acid with chemotherapy based on paclitaxel and "
+        "cisplatin as first line treatment of patients with stage IIIb with pleural effusion "
+        "and stage IV non-small "
+    )
+    a = rec("embase", "1", title=head + "cell lung can", **common)
+    b = rec("wos", "2", title=head + "celllung canc", **common)
+    assert same_cluster(cluster(a, b), 0, 1)
+    # A real swap in the same long title still keeps them apart.
+    c = rec("wos", "3", title=head.replace("cisplatin", "carboplatin") + "cell lung can", **common)
+    assert not same_cluster(cluster(a, c), 0, 1)
+
+
 def test_erratum_record_that_lost_its_prefix_merges_on_volume_issue_and_page() -> None:
     title = (
         "Severe deficiency of the specific von Willebrand factor-cleaving protease (ADAMTS 13) "

@@ -130,13 +130,28 @@ def _substituted_words(a: str, b: str) -> bool:
     """Whether each title has a content word the other lacks (a swap, not a typo or a cut)."""
     if a.replace(" ", "") == b.replace(" ", ""):
         return False  # "p16INK4a" and "p16(INK4a)": spacing only
-    words_a = {w for w in a.split() if len(w) > 3}
-    words_b = {w for w in b.split() if len(w) > 3}
+    split_a, split_b = a.split(), b.split()
+    words_a = {w for w in split_a if len(w) > 3}
+    words_b = {w for w in split_b if len(w) > 3}
+    if split_a[-1] != split_b[-1] and (
+        split_a[-1].startswith(split_b[-1]) or split_b[-1].startswith(split_a[-1])
+    ):
+        # Both cut at a database's length limit, one a letter later: "... lung can" and
+        # "... lung canc" end in the same word.
+        words_a.discard(split_a[-1])
+        words_b.discard(split_b[-1])
     only_a, only_b = words_a - words_b, words_b - words_a
     if not only_a or not only_b:
         return False
-    unmatched_a = [w for w in only_a if not any(fuzz.ratio(w, o) >= 80 for o in only_b)]
-    unmatched_b = [w for w in only_b if not any(fuzz.ratio(w, o) >= 80 for o in only_a)]
+    compact_a, compact_b = a.replace(" ", ""), b.replace(" ", "")
+    # A word the other title has with a space dropped or added ("celllung", "cell lung") or
+    # close in spelling is no swap.
+    unmatched_a = [
+        w for w in only_a if w not in compact_b and not any(fuzz.ratio(w, o) >= 80 for o in only_b)
+    ]
+    unmatched_b = [
+        w for w in only_b if w not in compact_a and not any(fuzz.ratio(w, o) >= 80 for o in only_a)
+    ]
     return bool(unmatched_a) and bool(unmatched_b)
 
 
