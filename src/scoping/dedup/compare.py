@@ -58,6 +58,11 @@ def title_similarity(a: str, b: str) -> tuple[float, bool]:
     return sim, False
 
 
+def corrected_title_similarity(a: Keys, b: Keys) -> tuple[float, bool]:
+    """``title_similarity`` of what notices correct: "Erratum to - <title>" reads "<title>"."""
+    return title_similarity(_NOTICE_LEAD.sub("", a.title), _NOTICE_LEAD.sub("", b.title))
+
+
 def author_similarity(a: tuple[tuple[str, str], ...], b: tuple[tuple[str, str], ...]) -> float:
     """Share (0-1) of the shorter author list found in the other (family name, then initial)."""
     if len(a) > len(b):
@@ -232,8 +237,7 @@ def same_text(
     if not a.abstract or a.abstract != b.abstract:
         return False
     if a.notice != b.notice:
-        # "Erratum to - <title>" against "<title>": compare what the notice corrects.
-        title, _ = title_similarity(_NOTICE_LEAD.sub("", a.title), _NOTICE_LEAD.sub("", b.title))
+        title, _ = corrected_title_similarity(a, b)
     elif (a.page_first == a.page_last) != (b.page_first == b.page_last) and (
         a.page_first and b.page_first
     ):
@@ -318,10 +322,7 @@ def compare(a: Keys, b: Keys, settings: DedupSettings) -> PairDecision:
     if title < 1.0 and (
         a.notice == b.notice == "erratum" or (a.notice != b.notice and notice_dropped(a, b))
     ):
-        # Compare what the notices correct, not their "Erratum:" wording.
-        title, truncated = title_similarity(
-            _NOTICE_LEAD.sub("", a.title), _NOTICE_LEAD.sub("", b.title)
-        )
+        title, truncated = corrected_title_similarity(a, b)
     fields: dict[str, float | None] = {"title": round(title, 3)}
     volume = None if not (a.volume and b.volume) else float(a.volume == b.volume)
     pages = page_agreement(a, b)
@@ -409,10 +410,10 @@ def compare(a: Keys, b: Keys, settings: DedupSettings) -> PairDecision:
     if a.preprint != b.preprint and not (
         journal is not None and journal >= settings.journal_threshold
     ):
-        # (Both naming one venue, "International Conference on Information Systems", one
-        # with an SSRN DOI: one paper whose copy's DOI one database kept, not two versions.)
         # A preprint and its published version differ in DOI, journal and often year: judge
-        # them on title and authors alone, then link (default) or merge them.
+        # them on title and authors alone, then link (default) or merge them. Two records
+        # naming one venue are not that, even if one has an SSRN DOI: one database kept the
+        # DOI of the paper's copy ("International Conference on Information Systems").
         same_work = (
             title >= settings.title_threshold
             and authors is not None

@@ -58,7 +58,7 @@ _SUPPL = re.compile(r"\bsuppl")
 # Systems", "AMCIS 2017 Proceedings"): its name may support a match, never contradict one.
 _PROCEEDINGS_WORDS = re.compile(
     r"\b(?:conference|proceedings|proc|symposium|workshop|congress|colloquium|meeting|"
-    r"inproceedings|conference paper|conf|cpaper)\b"
+    r"inproceedings|conf|cpaper)\b"
 )
 _THESIS = re.compile(r"\b(?:dissertations?|thesis|phdthesis|mastersthesis|ph d)\b")
 _ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4", "v": "5", "vi": "6", "vii": "7", "viii": "8"}

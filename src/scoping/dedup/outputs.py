@@ -102,8 +102,9 @@ def merged_records(result: DedupResult) -> list[tuple[Record, list[str], int]]:
             continue
         # A correction notice joined to its article lends nothing the article has: not its
         # "Erratum to ..." title, its page or its DOI.
-        articles = [r for r in everyone if not notice_kind(r.title)]
-        notices = [r for r in everyone if notice_kind(r.title)]
+        is_notice = [bool(notice_kind(r.title)) for r in everyone]
+        articles = [r for r, n in zip(everyone, is_notice, strict=True) if not n]
+        notices = [r for r, n in zip(everyone, is_notice, strict=True) if n]
         for name in _ID_FIELDS:
             value = next((getattr(r, name) for r in articles if getattr(r, name)), "")
             value = value or next((getattr(r, name) for r in notices if getattr(r, name)), "")
