@@ -92,3 +92,40 @@ def test_reconcile_kappa_equals_sklearn_on_1856_records(
     # Outcomes follow the policy: with 'conflict' every maybe is a conflict.
     n_conflict = sum(a != b or a == "maybe" for a, b in pairs)
     assert saved["outcomes"]["conflict"] == n_conflict
+
+
+def test_conflicts_sheet_shows_every_reviewer_when_three_screen_everything(
+    tmp_path: Path, shared_data: Path
+) -> None:
+    records = bibdedupe_records(shared_data)[:6]
+    write_dedup_records(tmp_path / "records.csv", records)
+    settings = ScreeningSettings(format="csv", reviewers=["ann", "bob", "cy"])
+    folder = tmp_path / "screening" / "title_abstract"
+    kwargs = dict(
+        stage="title_abstract",
+        records_path=tmp_path / "records.csv",
+        include_from=None,
+        directory=tmp_path / "screening",
+        settings=settings,
+    )
+    update_sheets(**kwargs)
+    typed = {"ann": "include", "bob": "include", "cy": "exclude"}
+    for name, decision in typed.items():
+        path = folder / f"{name}.csv"
+        table = read_table(path)
+        with path.open("w", encoding="utf-8-sig", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=table.header)
+            writer.writeheader()
+            for _, row in table.rows:
+                reason = "wrong context" if decision == "exclude" else ""
+                notes = "abstract only" if name == "cy" else ""
+                writer.writerow(row | {"decision": decision, "reason": reason, "notes": notes})
+    stats = reconcile_stage(
+        **kwargs, output=tmp_path / "decisions.csv", agreement_path=tmp_path / "agreement.json"
+    )
+    assert stats["outcomes"]["conflict"] == 6
+    rows = [row for _, row in read_table(folder / "conflicts.csv").rows]
+    assert len(rows) == 6
+    # ann and bob agree; the disagreement is cy's, which the adjudicator must see.
+    assert {(r["first_decision"], r["second_decision"]) for r in rows} == {("include", "include")}
+    assert {r["other_reviewers"] for r in rows} == {"cy: exclude (wrong context) - abstract only"}

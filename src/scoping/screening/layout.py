@@ -52,6 +52,8 @@ _TRAIL_COLUMNS = (Column("batch", 8), Column("added", 18), Column("status", 30, 
 
 #: Columns a reviewer types into.
 INPUT_COLUMNS = ("decision", "reason", "notes")
+#: Conflicts sheet, 3+ reviewers on every record: "carol: exclude (wrong concept) - notes; ...".
+OTHER_REVIEWERS = "other_reviewers"
 RESOLUTION_COLUMNS = ("resolution", "resolution_reason", "resolved_by", "resolution_notes")
 
 
@@ -135,6 +137,9 @@ def conflicts_spec(stage: str, settings: ScreeningSettings) -> SheetSpec:
             Column(f"{which}_reason", 22, "wrap"),
             Column(f"{which}_notes", 22, "wrap"),
         ]
+    if len(settings.reviewers) > 2 and settings.assignment == "all":
+        # Everybody screens every record: the adjudicator sees the third reviewer on too.
+        side.append(Column(OTHER_REVIEWERS, 40, "wrap"))
     columns = (
         *_RECORD_COLUMNS,
         *side,

@@ -16,6 +16,7 @@ from scoping.screening.agreement import cohen_kappa
 from scoping.screening.layout import (
     DECISIONS,
     NOW_AGREE,
+    OTHER_REVIEWERS,
     conflicts_spec,
     reviewer_spec,
     sheet_path,
@@ -243,6 +244,13 @@ def _conflict_row(
             f"{which}_reason": entry.reason,
             f"{which}_notes": entry.notes,
         }
+    if len(entries) > 2:
+        row[OTHER_REVIEWERS] = "; ".join(
+            f"{e.reviewer}: {e.decision or '(no decision yet)'}"
+            + (f" ({e.reason})" if e.reason else "")
+            + (f" - {e.notes}" if e.notes else "")
+            for e in entries[2:]
+        )
     keys = ("resolution", "resolution_reason", "resolved_by", "resolution_notes")
     return row | {k: (seed.get(k) or "").strip() for k in keys}
 
