@@ -209,23 +209,14 @@ def test_libreoffice_saved_xlsx_and_csv_read_back(
     profile = f"-env:UserInstallation=file://{tmp / 'lo-profile'}"
     # Sheet 2 is the data sheet; 76 = UTF-8; the last token picks the sheet to export.
     csv_filter = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,2"
+
+    def convert(target: str, outdir: Path) -> None:
+        command = [SOFFICE, "--headless", "--norestore", profile, "--convert-to", target]
+        command += ["--outdir", str(outdir), str(folder / "reviewer1.xlsx")]
+        subprocess.run(command, check=True, capture_output=True, timeout=180)
+
     for target in ("xlsx:Calc MS Excel 2007 XML", csv_filter):
-        subprocess.run(
-            [
-                SOFFICE,
-                "--headless",
-                "--norestore",
-                profile,
-                "--convert-to",
-                target,
-                "--outdir",
-                str(out),
-                str(folder / "reviewer1.xlsx"),
-            ],
-            check=True,
-            capture_output=True,
-            timeout=180,
-        )
+        convert(target, out)
     saved_csv = out / "reviewer1-screening.csv"
     for saved in (out / "reviewer1.xlsx", saved_csv):
         got = {
@@ -251,6 +242,14 @@ def test_libreoffice_saved_xlsx_and_csv_read_back(
         "E2:E1048576",
     ]  # LibreOffice's shortened lists widened, not doubled
     assert sheet.freeze_panes == "B2"  # the header row and ID column frozen again
+    # The appended file (its XML edited in place) opens in LibreOffice with every row.
+    again = tmp / "lo-again"
+    convert(csv_filter, again)
+    reopened = read_table(again / "reviewer1-screening.csv")
+    mine = read_table(folder / "reviewer1.xlsx")
+    seen = [(r["record_id"], r["title"], r["decision"], r["notes"]) for _, r in reopened.rows]
+    assert seen == [(r["record_id"], r["title"], r["decision"], r["notes"]) for _, r in mine.rows]
+    assert len(seen) == 15 and INJECTION in [title for _, title, _, _ in seen]
     stats = _reconcile(tmp)
     assert stats["progress"]["reviewer1"]["decisions"] == {"include": 1, "exclude": 2, "maybe": 1}
     settings = ScreeningSettings(reviewers=["reviewer1", "reviewer2"], format="csv")

@@ -24,7 +24,13 @@ from scoping.screening.layout import (
 from scoping.screening.settings import ScreeningSettings
 from scoping.screening.sheets import load_seeds, next_batch, record_cells, withdrawn_status
 from scoping.screening.stage import Stage, assigned_reviewers, load_stage
-from scoping.screening.tables import Table, check_ledger, read_table, update_table
+from scoping.screening.tables import (
+    Table,
+    check_ledger,
+    read_table,
+    stray_row_error,
+    update_table,
+)
 
 #: Final decisions and outcomes written to decisions.csv.
 FINALS = ("include", "exclude", "not_retrieved", "pending")
@@ -98,13 +104,7 @@ def _check_ids(table: Table, st: Stage) -> None:
     for number, row in table.rows:
         rid = row.get("record_id", "").strip()
         if not rid:
-            raise ScopingError(
-                "a row has values but no record_id",
-                file=table.path,
-                row=number,
-                column="record_id",
-                fix="undo the edit (the newest copy is in .backup/) or delete the stray values.",
-            )
+            raise stray_row_error(table, number)
         if rid in seen:
             raise ScopingError(
                 f"record_id '{rid}' is listed twice (also row {seen[rid]})",

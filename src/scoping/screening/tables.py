@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 import os
 import shutil
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -19,6 +20,8 @@ from pathlib import Path
 from scoping.atomic import atomic_path, write_text_atomic
 from scoping.errors import ScopingError
 from scoping.cells import escape_cell, unescape_cell
+
+log = logging.getLogger(__name__)
 
 #: Name of the data sheet in every workbook (found by its header if a person renamed it).
 DATA_SHEET = "screening"
@@ -86,12 +89,19 @@ def sheet_error(
 # ----------------------------------------------------------------------------- reading
 
 
-def read_table(path: str | Path, *, required: Sequence[str] = ("record_id",)) -> Table:
-    """Read a sheet (xlsx from Excel or LibreOffice, or CSV in any encoding Excel writes)."""
+def read_table(
+    path: str | Path, *, required: Sequence[str] = ("record_id",), xlsx: bool | None = None
+) -> Table:
+    """Read a sheet (xlsx from Excel or LibreOffice, or CSV in any encoding Excel writes).
+
+    ``xlsx``: the format, where the file name does not say it (a temporary file).
+    """
     path = Path(path)
     if not path.is_file():
         raise sheet_error(path, "sheet not found", fix="run 'scoping sheets' to create it.")
-    header, raw_rows = _read_xlsx(path) if path.suffix.lower() == ".xlsx" else _read_csv(path)
+    if xlsx is None:
+        xlsx = path.suffix.lower() == ".xlsx"
+    header, raw_rows = _read_xlsx(path) if xlsx else _read_csv(path)
     header = [unescape_cell(h).strip() for h in header]
     for name in required:
         if name not in header:
@@ -121,6 +131,18 @@ def ledger_path(path: Path) -> Path:
 def _ledger(path: Path) -> list[str]:
     ledger = ledger_path(path)
     return ledger.read_text(encoding="utf-8").split() if ledger.is_file() else []
+
+
+def stray_row_error(table: Table, number: int) -> ScopingError:
+    """A row with values but no record_id: typed below the records, or an ID cleared."""
+    return sheet_error(
+        table.path,
+        "a row has values but no record_id",
+        row=number,
+        column="record_id",
+        fix="undo the edit (the newest copy is in .backup/) or delete the stray values; new "
+        "records are added below the last row by the workflow.",
+    )
 
 
 def check_ledger(table: Table) -> None:
@@ -274,16 +296,22 @@ def update_table(
         _update_ledger(path, (r.get("record_id", "") for r in rows))
         return Change(path=path, rows=len(rows), added=len(rows), created=True)
     table = read_table(path, required=spec.required)
+    for number, row in table.rows:
+        if not row.get("record_id", "").strip():
+            # New rows would land on it, and its values would become a new record's.
+            raise stray_row_error(table, number)
     check_ledger(table)
     marks = plan_status(table, status)
     _update_ledger(path, (r.get("record_id", "").strip() for _, r in table.rows))
     if not rows and not marks:
         return Change(path=path, rows=len(table.rows))
     refuse_if_open(path)
-    rewrite = _rewrite_xlsx if path.suffix.lower() == ".xlsx" else _rewrite_csv
     backup = _backup(path)
     with atomic_path(path) as tmp:
-        rewrite(path, tmp, spec, rows, marks)
+        if path.suffix.lower() == ".xlsx":
+            _rewrite_xlsx(path, tmp, spec, rows, marks, before=table)
+        else:
+            _rewrite_csv(path, tmp, spec, rows, marks)
         _share(tmp, path)
     _update_ledger(path, (r.get("record_id", "") for r in rows))
     return Change(
@@ -536,6 +564,73 @@ def _add_dropdowns(sheet, spec: SheetSpec, header: list[str]) -> None:  # noqa: 
 
 
 def _rewrite_xlsx(
+    path: Path,
+    tmp: Path,
+    spec: SheetSpec,
+    rows: list[Mapping[str, str]],
+    marks: dict[str, str],
+    *,
+    before: Table | None = None,
+) -> None:
+    """Append and mark by editing the sheet's XML; openpyxl where that is not safe.
+
+    The edited file must read back as the old rows (with the new statuses) plus the new rows,
+    or it is thrown away and openpyxl writes the file instead.
+    """
+    from scoping.screening.xlsx_patch import NotPatchable
+
+    try:
+        patch_xlsx(path, tmp, spec, rows, marks)
+        _check_patched(before or read_table(path), tmp, rows, marks)
+        return
+    except NotPatchable as why:
+        log.info("%s: appending with openpyxl (%s)", path.name, why)
+    _rewrite_xlsx_openpyxl(path, tmp, spec, rows, marks)
+
+
+def patch_xlsx(
+    path: Path,
+    tmp: Path,
+    spec: SheetSpec,
+    rows: list[Mapping[str, str]],
+    marks: dict[str, str],
+) -> None:
+    """``xlsx_patch.patch_sheet`` for a sheet of ``spec`` (raises ``NotPatchable``)."""
+    from scoping.screening.xlsx_patch import patch_sheet
+
+    patch_sheet(
+        path,
+        tmp,
+        sheet_name=DATA_SHEET,
+        rows=rows,
+        marks=marks,
+        plan=lambda header, row: _cell_plan(spec, header, row),
+        dropdowns={c.name: f"{c.dropdown}_list" for c in spec.columns if c.dropdown},
+        frozen_cell=FROZEN_CELL,
+        last_row=_LAST_ROW,
+    )
+
+
+def _check_patched(
+    before: Table, tmp: Path, rows: list[Mapping[str, str]], marks: dict[str, str]
+) -> None:
+    from scoping.screening.xlsx_patch import NotPatchable
+
+    after = read_table(tmp, xlsx=True)
+    expected = []
+    for _, row in before.rows:
+        rid = row.get("record_id", "").strip()
+        expected.append(row | {"status": marks[rid]} if rid in marks else row)
+    for row in rows:
+        values = {h: unescape_cell(escape_cell(row.get(h, ""))) for h in before.header if h}
+        if any(v.strip() for v in values.values()):
+            expected.append(values)
+    got = [row for _, row in after.rows]
+    if after.header != before.header or got != expected:
+        raise NotPatchable("the edited file does not read back as expected")
+
+
+def _rewrite_xlsx_openpyxl(
     path: Path,
     tmp: Path,
     spec: SheetSpec,
