@@ -236,8 +236,11 @@ def _patch_root(
         row = by_number[number]
         rid = unescape_cell(_cell_text(_cell_at(row, f"{id_col}{number}"), strings)).strip()
         if not rid:
-            if any(_cell_text(c, strings).strip() for c in row.iterchildren(_q("c"))):
-                stray = number  # text in a row without a record: see below
+            if any(
+                _cell_text(c, strings).strip() or c.find(_q("f")) is not None
+                for c in row.iterchildren(_q("c"))
+            ):
+                stray = number  # text or a formula in a row without a record: see below
             continue
         last = number
         records.append(number)
