@@ -179,11 +179,9 @@ def patch_sheet(
         part, position = _sheet_part(book, sheet_name)
         strings = _shared_strings(book)
         root = etree.fromstring(book.read(part), _PARSER)
-        header = _patch_root(
-            root, strings, rows, marks, plan, dropdowns, frozen_cell, last_row
-        )
+        size = _patch_root(root, strings, rows, marks, plan, dropdowns, frozen_cell, last_row)
         payload = _serialise(root)
-        workbook = _widen_filter_name(book.read("xl/workbook.xml"), position, header)
+        workbook = _widen_filter_name(book.read("xl/workbook.xml"), position, size)
         with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as out:
             for info in book.infolist():
                 if info.filename == part:
@@ -273,15 +271,21 @@ def _patch_root(
     for number in [n for n in by_number if n > last]:
         data.remove(by_number[number])  # empty formatted rows after the records
 
+    look: dict[tuple[str, str], str | None] = {}
+
+    def style_of(col: str, kind: str) -> str | None:
+        if (col, kind) not in look:
+            common = styles.get((col, kind)) or by_kind.get(kind)
+            look[(col, kind)] = (common.most_common(1)[0][0] if common else "") or None
+        return look[(col, kind)]
+
     template = {k: v for k, v in by_number[last].attrib.items() if k not in _ROW_ONLY}
     anchor = by_number[last]
     for offset, values in enumerate(rows, start=1):
         number = last + offset
         row = etree.Element(_q("row"), r=str(number), **template)
         for col, (kind, text, formula) in zip(letters, plan(header, values)):
-            common = styles.get((col, kind)) or by_kind.get(kind)
-            style = common.most_common(1)[0][0] if common else ""
-            row.append(_new_cell(f"{col}{number}", style or None, text, formula))
+            row.append(_new_cell(f"{col}{number}", style_of(col, kind), text, formula))
         anchor.addnext(row)
         anchor = row
     end = last + len(rows)
