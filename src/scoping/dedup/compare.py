@@ -385,11 +385,6 @@ def compare(a: Keys, b: Keys, settings: DedupSettings) -> PairDecision:
         doi=doi,
     )
 
-    if same_text(a, b, title=title, authors=authors, journal=journal, settings=settings):
-        # One text under two citations: a paper printed twice (two volumes, two DOIs), or a
-        # correction notice to which a database copied the article's abstract.
-        return PairDecision(MERGE, "title+authors+abstract", round(title, 3), fields)
-
     if a.thesis and b.thesis:
         # A thesis and its Dissertation Abstracts listing: one author, one title, listed up to a
         # year later, the listing's volume and page against the thesis's page count. The
@@ -510,6 +505,10 @@ def compare(a: Keys, b: Keys, settings: DedupSettings) -> PairDecision:
     if title >= settings.title_threshold and not conflicts and len(support) >= need:
         outcome = MERGE
         rule = f"title{'_truncated' if truncated else ''}+{'+'.join(support)}"
+    elif same_text(a, b, title=title, authors=authors, journal=journal, settings=settings):
+        # One text under two citations: a paper printed twice (two volumes, two DOIs), or a
+        # correction notice to which a database copied the article's abstract.
+        outcome, rule = MERGE, "title+authors+abstract"
     elif len(conflicts) <= 1 and len(support) >= 1:
         outcome = REVIEW
         rule = "uncertain:" + ("+".join(support) or "-")
