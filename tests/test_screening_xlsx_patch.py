@@ -148,3 +148,26 @@ def test_text_typed_below_the_records_stops_the_append_and_names_the_row(
     assert sheet.read_bytes() == before
     assert (sorted(backups.iterdir()) if backups.is_dir() else []) == kept
     shutil.rmtree(tmp_path / "screening", ignore_errors=True)
+
+
+def test_a_formula_below_the_records_keeps_its_row_and_new_records_go_below_it(
+    tmp_path: Path, shared_data: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    records = pubmed_records(shared_data)[:8]
+    _update(tmp_path, records[:5])
+    sheet = tmp_path / "screening" / "title_abstract" / "reviewer1.xlsx"
+    book = load_workbook(sheet)
+    header = [c.value for c in book[DATA_SHEET][1]]
+    notes = header.index("notes") + 1
+    book[DATA_SHEET].cell(row=8, column=notes, value='=IF(D2="include","check","")')
+    book.save(sheet)
+    caplog.set_level("INFO", logger="scoping.screening.tables")
+    _update(tmp_path, records)
+    assert "text below the last record" in caplog.text  # the openpyxl path
+    data = load_workbook(sheet)[DATA_SHEET]
+    assert data.cell(row=8, column=notes).value == '=IF(D2="include","check","")'
+    assert data.cell(row=8, column=1).value is None  # no record written onto its row
+    rows = read_table(sheet).rows
+    assert [n for n, _ in rows] == [2, 3, 4, 5, 6, 9, 10, 11]
+    assert [r["record_id"] for _, r in rows] == [r.record_id for r in records]
+    assert all(r["notes"] == "" for _, r in rows[5:])

@@ -646,14 +646,16 @@ def _rewrite_xlsx_openpyxl(
     header = [unescape_cell(c.value).strip() for c in sheet[1]]
     id_col, status_col = header.index("record_id") + 1, header.index("status") + 1
     last = 1
-    for r in range(2, sheet.max_row + 1):
-        rid = unescape_cell(sheet.cell(row=r, column=id_col).value).strip()
-        if rid:
+    for r, values in enumerate(sheet.iter_rows(min_row=2, values_only=True), start=2):
+        if any(v not in (None, "") for v in values):
+            # Below anything in the sheet, a formula someone typed under the records included
+            # (the values reader cannot see it, so it is not refused as a stray row).
             last = r
-            if rid in marks:
-                cell = sheet.cell(row=r, column=status_col)
-                cell.value = escape_cell(marks[rid]) or None
-                cell.data_type = "s"
+        rid = unescape_cell(values[id_col - 1] if len(values) >= id_col else None).strip()
+        if rid in marks:
+            cell = sheet.cell(row=r, column=status_col)
+            cell.value = escape_cell(marks[rid]) or None
+            cell.data_type = "s"
     _write_rows(sheet, spec, header, rows, last + 1, styles)
     if sheet.auto_filter.ref:  # widen the reviewer's filter to the new rows, keep its criteria
         first, _, _ = sheet.auto_filter.ref.partition(":")
