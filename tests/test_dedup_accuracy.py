@@ -83,3 +83,25 @@ def test_policy_pairs_are_set_aside_only_in_the_second_figure() -> None:
     aside = pairwise_scores(ours, truth, set_aside=policy)
     assert (plain.true_positives, plain.actual) == (1, 3)
     assert (aside.true_positives, aside.actual, aside.recall) == (1, 1, 1.0)
+
+
+def test_pairs_the_tool_merges_are_not_policy_pairs() -> None:
+    from dedup_helpers import rec
+
+    from scoping.dedup.evaluate import policy_reason
+    from scoping.dedup.features import record_keys
+
+    abstract = "Project sponsorship is assumed to be critical to the success of projects. " * 4
+    article = rec("ais", "1", title="Sponsorship and IT vendor management", abstract=abstract)
+    erratum = rec("ais", "2", title="Erratum to - Sponsorship and IT vendor management")
+    copied = rec("ais", "3", title=erratum.title, abstract=abstract)
+    keys = [record_keys(r) for r in (article, erratum, copied)]
+    assert policy_reason(keys[0], keys[1]) == "erratum vs article"
+    assert policy_reason(keys[0], keys[2]) == ""  # carries the article's text: merged
+    icis = "International Conference on Information Systems"
+    paper = rec("ais", "4", title="Gig work", journal=icis)
+    ssrn_copy = rec("ais", "5", title="Gig work", journal=icis, doi="10.2139/ssrn.3266249")
+    preprint = rec("ssrn", "6", title="Gig work", journal="SSRN", doi="10.2139/ssrn.3266249")
+    paper_k, copy_k, preprint_k = (record_keys(r) for r in (paper, ssrn_copy, preprint))
+    assert policy_reason(paper_k, copy_k) == ""  # same venue: one paper
+    assert policy_reason(paper_k, preprint_k) == "preprint vs version (linked)"

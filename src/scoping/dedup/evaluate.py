@@ -15,7 +15,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from scoping.dedup.compare import journal_similarity
 from scoping.dedup.features import Keys
+from scoping.dedup.settings import DedupSettings
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,18 +77,23 @@ def pairwise_scores(
 def policy_reason(a: Keys, b: Keys, *, preprints_linked: bool = True) -> str:
     """Why the issue keeps ``a`` and ``b`` apart whatever they share, or ``""``.
 
-    A thesis and its Dissertation Abstracts listing is not one of them: that pair goes to a
-    person (the review sheet).
+    Not among them: a thesis and its Dissertation Abstracts listing, a notice carrying its
+    article's abstract word for word, and a "preprint" naming the other's venue (all merged).
     """
     if a.thesis and b.thesis:
         return ""
     if a.notice != b.notice:
+        if a.abstract and a.abstract == b.abstract and {a.notice, b.notice} == {"erratum", ""}:
+            return ""
         return f"{a.notice or b.notice} vs article"
     if a.kind and b.kind and a.kind != b.kind and "paper" in (a.kind, b.kind):
         return f"{a.kind if a.kind != 'paper' else b.kind} vs article"
     if a.conference != b.conference:
         return "conference abstract vs paper"
-    if preprints_linked and a.preprint != b.preprint:
+    same_venue = bool(a.journal and b.journal) and (
+        journal_similarity(a.journal, b.journal) >= DedupSettings().journal_threshold
+    )
+    if preprints_linked and a.preprint != b.preprint and not same_venue:
         return "preprint vs version (linked)"
     return ""
 
