@@ -171,3 +171,26 @@ def test_a_formula_below_the_records_keeps_its_row_and_new_records_go_below_it(
     assert [n for n, _ in rows] == [2, 3, 4, 5, 6, 9, 10, 11]
     assert [r["record_id"] for _, r in rows] == [r.record_id for r in records]
     assert all(r["notes"] == "" for _, r in rows[5:])
+
+
+def test_any_failure_of_the_xml_edit_falls_back_to_openpyxl(
+    tmp_path: Path,
+    shared_data: Path,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import scoping.screening.xlsx_patch as xlsx_patch
+
+    records = pubmed_records(shared_data)[:8]
+    _update(tmp_path, records[:5])
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise KeyError("xl/worksheets/sheet9.xml")
+
+    monkeypatch.setattr(xlsx_patch, "patch_sheet", broken)
+    caplog.set_level("INFO", logger="scoping.screening.tables")
+    manifest = _update(tmp_path, records)
+    assert [s["rows_added"] for s in manifest["sheets"]] == [3, 3]
+    assert "XML edit failed: KeyError" in caplog.text
+    table = read_table(tmp_path / "screening" / "title_abstract" / "reviewer1.xlsx")
+    assert [r["record_id"] for _, r in table.rows] == [r.record_id for r in records]

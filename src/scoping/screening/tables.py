@@ -585,6 +585,13 @@ def _rewrite_xlsx(
         return
     except NotPatchable as why:
         log.info("%s: appending with openpyxl (%s)", path.name, why)
+    except Exception as error:  # noqa: BLE001 - any surprise in the file: the proven path
+        log.warning(
+            "%s: appending with openpyxl (XML edit failed: %s: %s)",
+            path.name,
+            type(error).__name__,
+            error,
+        )
     _rewrite_xlsx_openpyxl(path, tmp, spec, rows, marks)
 
 
@@ -620,7 +627,8 @@ def _check_patched(
     expected = []
     for _, row in before.rows:
         rid = row.get("record_id", "").strip()
-        expected.append(row | {"status": marks[rid]} if rid in marks else row)
+        status = unescape_cell(escape_cell(marks[rid])) if rid in marks else None
+        expected.append(row if status is None else row | {"status": status})
     for row in rows:
         values = {h: unescape_cell(escape_cell(row.get(h, ""))) for h in before.header if h}
         if any(v.strip() for v in values.values()):
