@@ -194,3 +194,24 @@ def test_any_failure_of_the_xml_edit_falls_back_to_openpyxl(
     assert "XML edit failed: KeyError" in caplog.text
     table = read_table(tmp_path / "screening" / "title_abstract" / "reviewer1.xlsx")
     assert [r["record_id"] for _, r in table.rows] == [r.record_id for r in records]
+
+
+def test_a_reviewers_comment_and_own_sheet_survive_an_append(
+    tmp_path: Path, shared_data: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from openpyxl.comments import Comment
+
+    records = pubmed_records(shared_data)[:8]
+    _update(tmp_path, records[:5])
+    sheet = tmp_path / "screening" / "title_abstract" / "reviewer1.xlsx"
+    book = load_workbook(sheet)
+    book[DATA_SHEET]["D3"].comment = Comment("Check the full text: adults only?", "Amina")
+    book.create_sheet("my tally")["A1"] = "12 includes so far"
+    book.save(sheet)
+    caplog.set_level("INFO", logger="scoping.screening.tables")
+    _update(tmp_path, records)
+    assert "appending with openpyxl" not in caplog.text  # the XML edit did it
+    book = load_workbook(sheet)
+    assert book[DATA_SHEET]["D3"].comment.text == "Check the full text: adults only?"
+    assert book["my tally"]["A1"].value == "12 includes so far"
+    assert len(read_table(sheet).rows) == 8
