@@ -238,6 +238,29 @@ def test_look_alike_titles_with_a_swapped_word_stay_apart() -> None:
     assert not same_cluster(cluster(a, b), 0, 1)
 
 
+def test_a_swapped_word_the_title_uses_elsewhere_is_still_a_swap() -> None:
+    # Lens export: a series of USGS reports, one per topic; "fire" is in every title already.
+    head = "Integrated rangeland fire management strategy actionable science plan completion "
+    common = dict(
+        authors="Anthony CR; Holloran MJ; Ricca MA; Hanser SE; Phillips SL",
+        year="2023",
+        journal="Open-File Report",
+    )
+    fire = rec(
+        "lens", "1", title=head + "assessment: Fire topic, 2015-20", doi="10.3133/ofr1", **common
+    )
+    invasives = rec(
+        "lens",
+        "2",
+        title=head + "assessment: Invasives topic, 2015-20",
+        doi="10.3133/ofr2",
+        **common,
+    )
+    result = cluster(fire, invasives)
+    assert not same_cluster(result, 0, 1)
+    assert result.review == []  # a different topic and DOI: nothing for a person to decide
+
+
 def test_exact_passes_doi_pmid_pmcid() -> None:
     by_doi = [
         rec("a", "1", title="Title as exported by one database", doi="10.1000/XYZ.1", year="2020"),

@@ -8,6 +8,7 @@ enough other fields agree. Pairs that fall short but look alike go to a person.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
@@ -136,28 +137,35 @@ def _substituted_words(a: str, b: str) -> bool:
     if a.replace(" ", "") == b.replace(" ", ""):
         return False  # "p16INK4a" and "p16(INK4a)": spacing only
     split_a, split_b = a.split(), b.split()
-    words_a = {w for w in split_a if len(w) > 3}
-    words_b = {w for w in split_b if len(w) > 3}
+    # Counted, not just present: "rangeland fire ... Fire topic" against "rangeland fire ...
+    # Invasives topic" swaps a word the other title also uses elsewhere.
+    words_a = Counter(w for w in split_a if len(w) > 3)
+    words_b = Counter(w for w in split_b if len(w) > 3)
     if split_a[-1] != split_b[-1] and (
         split_a[-1].startswith(split_b[-1]) or split_b[-1].startswith(split_a[-1])
     ):
         # Both cut at a database's length limit, one a letter later: "... lung can" and
         # "... lung canc" end in the same word.
-        words_a.discard(split_a[-1])
-        words_b.discard(split_b[-1])
-    only_a, only_b = words_a - words_b, words_b - words_a
+        words_a[split_a[-1]] = words_b[split_b[-1]] = 0
+    only_a, only_b = +(words_a - words_b), +(words_b - words_a)
     if not only_a or not only_b:
         return False
     compact_a, compact_b = a.replace(" ", ""), b.replace(" ", "")
-    # A word the other title has with a space dropped or added ("celllung", "cell lung") or
-    # close in spelling is no swap.
-    unmatched_a = [
-        w for w in only_a if w not in compact_b and not any(fuzz.ratio(w, o) >= 80 for o in only_b)
-    ]
-    unmatched_b = [
-        w for w in only_b if w not in compact_a and not any(fuzz.ratio(w, o) >= 80 for o in only_a)
-    ]
-    return bool(unmatched_a) and bool(unmatched_b)
+
+    def unmatched(
+        only: Counter[str], mine: Counter[str], other_compact: str, theirs: Counter[str]
+    ) -> list[str]:
+        # A word the other title has as often with a space dropped or added ("celllung",
+        # "cell lung"), or close in spelling, is no swap.
+        return [
+            w
+            for w in only
+            if other_compact.count(w) < mine[w] and not any(fuzz.ratio(w, o) >= 80 for o in theirs)
+        ]
+
+    return bool(unmatched(only_a, words_a, compact_b, only_b)) and bool(
+        unmatched(only_b, words_b, compact_a, only_a)
+    )
 
 
 def _same_issue(a: Keys, b: Keys) -> bool:
