@@ -69,3 +69,22 @@ def test_dedup_init_creates_the_review_sheet_once(tmp_path: Path) -> None:
     assert main(["dedup-init", "--review", str(sheet), "--manifest", str(manifest)]) == 0
     assert json.loads(manifest.read_text())["existed"] is True
     assert sheet.read_bytes() == before
+
+
+def test_first_pairs_go_into_the_bare_sheet_without_a_backup(tmp_path: Path) -> None:
+    from dedup_helpers import rec
+
+    from scoping.dedup.engine import deduplicate
+    from scoping.dedup.review import read_review_decisions, update_review_sheet
+
+    sheet = tmp_path / "screening" / "dedup_review.xlsx"
+    assert main(["dedup-init", "--review", str(sheet), "--manifest", str(tmp_path / "m.json")]) == 0
+    common = dict(
+        title="Safety and efficacy of eculizumab in aHUS patients resistant to plasma therapy",
+        authors="Legendre CM; Babu S; Furman RR",
+        journal="J Am Soc Nephrol",
+    )
+    hits = [rec("embase", "e1", year="2010", **common), rec("wos", "w1", year="2011", **common)]
+    assert update_review_sheet(sheet, deduplicate(hits)) == 1
+    assert not list(sheet.parent.glob("*.bak-*"))  # nothing typed yet, nothing to keep
+    assert read_review_decisions(sheet) == {}

@@ -159,7 +159,8 @@ def update_review_sheet(
 ) -> int:
     """Create the sheet or append the pairs it does not list yet; returns rows added.
 
-    The file is backed up (``<name>.bak-<time>.xlsx`` beside it) before it is changed.
+    The file is backed up (``<name>.bak-<time>.xlsx`` beside it) before it is changed, unless
+    it is still the bare sheet ``scoping dedup-init`` created (nothing typed to keep).
     """
     path = Path(path)
     stamp = (now or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -176,10 +177,13 @@ def update_review_sheet(
     if path.is_file():
         if not rows:
             return 0
-        backup = path.with_name(f"{path.stem}.bak-{stamp.replace(':', '')}{path.suffix}")
-        shutil.copy2(path, backup)
         workbook = load_workbook(path)
         sheet = workbook[SHEET]
+        if sheet.max_row > 1 or len(workbook.worksheets) > 2:
+            # Something below the header (or a sheet someone added): keep a copy. The bare
+            # sheet 'scoping dedup-init' creates holds nothing to keep.
+            backup = path.with_name(f"{path.stem}.bak-{stamp.replace(':', '')}{path.suffix}")
+            shutil.copy2(path, backup)
         header = [unescape_cell(c.value) for c in sheet[1]]
         if not sheet.freeze_panes:
             sheet.freeze_panes = FROZEN_CELL  # a LibreOffice save drops it
