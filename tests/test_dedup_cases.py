@@ -261,6 +261,27 @@ def test_a_swapped_word_the_title_uses_elsewhere_is_still_a_swap() -> None:
     assert result.review == []  # a different topic and DOI: nothing for a person to decide
 
 
+def test_front_matter_on_the_same_first_page_of_two_issues_stays_apart() -> None:
+    # digital_work: Journal of Management Information Systems opens every issue on page 5.
+    common = dict(
+        title="Editorial Introduction", authors="Zwass V", year="2005", journal="J Manag Inf Syst"
+    )
+    second = rec("ais", "1", volume="22", issue="2", pages="5-6", **common)
+    third = rec("ais", "2", volume="22", issue="3", pages="5-7", **common)
+    result = cluster(second, third)
+    assert not same_cluster(result, 0, 1)  # was merged on volume and first page
+    assert [p.rule for p in result.review] == [
+        "uncertain:authors+year+journal+volume+pages vs issue"
+    ]
+    # With their DOIs (two contradictions) there is nothing left for a person to decide.
+    second.doi, third.doi = "10.1080/07421222.2005.11045854", "10.2753/mis0742-1222220300"
+    result = cluster(second, third)
+    assert not same_cluster(result, 0, 1) and result.review == []
+    # The same item listed twice (same issue and page range) still merges.
+    again = rec("scopus", "3", volume="22", issue="2", pages="5-6", **common)
+    assert same_cluster(cluster(second, again), 0, 1)
+
+
 def test_exact_passes_doi_pmid_pmcid() -> None:
     by_doi = [
         rec("a", "1", title="Title as exported by one database", doi="10.1000/XYZ.1", year="2020"),

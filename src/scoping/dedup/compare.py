@@ -339,7 +339,15 @@ def compare(a: Keys, b: Keys, settings: DedupSettings) -> PairDecision:
     year_gap = abs(a.year - b.year) if a.year and b.year else None
     # Same volume and first page (and year within one): the same article, whatever the author
     # forms, subtitles or title numbers say.
-    bibliographic = volume == 1.0 and pages == 1.0 and year_gap is not None and year_gap <= 1
+    bibliographic = (
+        volume == 1.0
+        and pages == 1.0
+        and year_gap is not None
+        and year_gap <= 1
+        # Front matter starts every issue on the same page: "Editorial Introduction", 22(2)
+        # pages 5-6 and 22(3) pages 5-7, are two items.
+        and not (a.issue and b.issue and a.issue != b.issue and a.page_last != b.page_last)
+    )
     authors_early: float | None = None  # computed here only when needed, then reused
     if not bibliographic and year_gap == 0 and volume != 0.0 and same_page_range(a, b):
         # The same page range, year and authors without a volume (proceedings, one database
@@ -496,12 +504,13 @@ def compare(a: Keys, b: Keys, settings: DedupSettings) -> PairDecision:
             conflicts.append("title_words")
         if (
             len(min(a.title, b.title, key=len)) < 60
-            and pages != 1.0
+            and not (pages == 1.0 and a.page_last == b.page_last)
             and a.issue
             and b.issue
             and a.issue != b.issue
         ):
-            # "Editor's comments", "Introduction": short titles recur in every issue.
+            # "Editor's comments", "Introduction": short titles recur in every issue, often on
+            # the same first page ("5-6", "5-7"); only the same page range excuses the issue.
             conflicts.append("issue")
 
     known = [v for v in fields.values() if v is not None]
