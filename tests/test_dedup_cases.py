@@ -269,17 +269,22 @@ def test_front_matter_on_the_same_first_page_of_two_issues_stays_apart() -> None
     second = rec("ais", "1", volume="22", issue="2", pages="5-6", **common)
     third = rec("ais", "2", volume="22", issue="3", pages="5-7", **common)
     result = cluster(second, third)
-    assert not same_cluster(result, 0, 1)  # was merged on volume and first page
-    assert [p.rule for p in result.review] == [
-        "uncertain:authors+year+journal+volume+pages vs issue"
-    ]
-    # With their DOIs (two contradictions) there is nothing left for a person to decide.
+    # Was merged on volume and first page; one issue's front matter is no question for a person.
+    assert not same_cluster(result, 0, 1) and result.review == []
+    # Nor with their DOIs.
     second.doi, third.doi = "10.1080/07421222.2005.11045854", "10.2753/mis0742-1222220300"
     result = cluster(second, third)
     assert not same_cluster(result, 0, 1) and result.review == []
     # The same item listed twice (same issue and page range) still merges.
     again = rec("scopus", "3", volume="22", issue="2", pages="5-6", **common)
     assert same_cluster(cluster(second, again), 0, 1)
+    # MIS Quarterly's "Editor's Comments", one per issue, no pages or DOIs: not a question.
+    misq = dict(title="Editor's Comments", authors="Lee AS", year="2001", journal="MIS Quarterly")
+    first_issue = rec("ais", "4", volume="25", issue="1", **misq)
+    second_issue = rec("ais", "5", volume="25", issue="2", **misq)
+    result = cluster(first_issue, second_issue)
+    assert not same_cluster(result, 0, 1) and result.review == []
+    assert same_cluster(cluster(first_issue, rec("wos", "6", volume="25", issue="1", **misq)), 0, 1)
 
 
 def test_exact_passes_doi_pmid_pmcid() -> None:

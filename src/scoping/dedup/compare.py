@@ -168,6 +168,18 @@ def _substituted_words(a: str, b: str) -> bool:
     )
 
 
+#: Words of the titles of front matter that recurs in every issue of a journal.
+_FRONT_MATTER = re.compile(
+    r"\b(?:editor|editors|editorial|editorials|introduction|preface|foreword|masthead)\b"
+)
+
+
+def _recurring_front_matter(a: Keys, b: Keys) -> bool:
+    """A short editorial-type title ("Editor's comments", "Editorial introduction")."""
+    shortest = min(a.title, b.title, key=len)
+    return len(shortest) < 60 and bool(_FRONT_MATTER.search(shortest))
+
+
 def _same_issue(a: Keys, b: Keys) -> bool:
     # Cochrane reviews have an issue and no volume.
     return bool(a.issue and a.issue == b.issue and a.volume == b.volume)
@@ -512,6 +524,11 @@ def compare(a: Keys, b: Keys, settings: DedupSettings) -> PairDecision:
             # "Editor's comments", "Introduction": short titles recur in every issue, often on
             # the same first page ("5-6", "5-7"); only the same page range excuses the issue.
             conflicts.append("issue")
+
+    if conflicts and _recurring_front_matter(a, b):
+        # "Editor's Comments", "Editorial Introduction": one in every issue, by the same editor.
+        # Any difference in issue, volume, pages or DOI makes two items, not a question.
+        return PairDecision(DISTINCT, "distinct", round(title, 3), fields)
 
     known = [v for v in fields.values() if v is not None]
     score = round(sum(known) / len(known), 3) if known else 0.0
