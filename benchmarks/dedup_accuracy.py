@@ -5,6 +5,7 @@ Usage: ``.venv/bin/python benchmarks/dedup_accuracy.py [--no-bibdedupe] [--expla
 Every set in ``../shared/data/dedup/bibdedupe_benchmark/`` with ``records_pre_merged.csv`` and
 ``merged_record_ids.csv`` is run through both tools in this run, on the same records; pairs are
 counted over the ``ID`` column. bib-dedupe runs in its own venv (see ``dedup_bibdedupe.py``).
+``review``: the pairs our run leaves for a person (the review sheet), the work it asks for.
 Targets (issue 5): precision >= 0.995 on every set and F1 above bib-dedupe's. ``TP/FP/FN`` are
 the pair counts behind the figures: F1 = 2TP / (2TP + FP + FN), so F1s that agree to four
 decimals are told apart (or found equal) by the counts.
@@ -99,7 +100,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"pairwise precision / recall / F1 on {args.data}{baseline}")
     print(
         f"{'set':<20} {'records':>7} {'pairs':>6} | {'P':>7} {'R':>7} {'F1':>7} {'TP/FP/FN':>11} "
-        f"{'s':>5} | {'bd P':>7} {'bd R':>7} {'bd F1':>7} {'TP/FP/FN':>11} {'s':>6} | target"
+        f"{'s':>5} {'review':>6} | {'bd P':>7} {'bd R':>7} {'bd F1':>7} {'TP/FP/FN':>11} {'s':>6} "
+        "| target"
     )
     all_met = True
     for folder in labelled_sets(args.data):
@@ -125,7 +127,8 @@ def main(argv: list[str] | None = None) -> int:
         all_met &= met
         print(
             f"{folder.name:<20} {len(hits.records):>7} {ours.actual:>6} | {_cells(ours)} "
-            f"{ours_s:5.1f} | {_cells(theirs)} {theirs_s:6.1f} | {'met' if met else 'MISSED'}"
+            f"{ours_s:5.1f} {len(result.review):>6} | {_cells(theirs)} {theirs_s:6.1f} | "
+            f"{'met' if met else 'MISSED'}"
         )
         policy = policy_pairs(hits.own_ids, [record_keys(r) for r in hits.records], truth)
         if policy:
@@ -145,8 +148,8 @@ def main(argv: list[str] | None = None) -> int:
                 f"({', '.join(f'{k} {n}' for k, n in reasons.most_common())}):"
             )
             print(
-                f"  {'':<18} {'':>7} {ours_aside.actual:>6} | {_cells(ours_aside)} {'':>5} | "
-                f"{_cells(theirs_aside)} {'':>6} | {verdict}"
+                f"  {'':<18} {'':>7} {ours_aside.actual:>6} | {_cells(ours_aside)} {'':>5} "
+                f"{'':>6} | {_cells(theirs_aside)} {'':>6} | {verdict}"
             )
         if args.explain:
             print(f"  missed labelled pairs by reason: {_missed_reasons(hits, result, truth)}")
