@@ -585,6 +585,9 @@ def test_proceedings_paper_merges_across_venue_names_and_an_ssrn_doi() -> None:
     )
     result = cluster(icis, ssrn_copy, renamed)
     assert len(set(result.cluster_ids)) == 1
+    # The journal version of a conference paper is another report, whatever the venue names.
+    journal = rec("wos", "7", title=title, authors=authors, year="2018", journal="MIS Quarterly")
+    assert not same_cluster(cluster(icis, journal), 0, 1)
     # A real preprint on SSRN beside the paper is still linked, not merged.
     preprint = rec(
         "ssrn",

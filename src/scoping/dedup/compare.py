@@ -456,7 +456,7 @@ def compare(a: Keys, b: Keys, settings: DedupSettings) -> PairDecision:
     near_year = (
         year_gap == 1
         and volume is None
-        and not (a.journal and b.journal and not (a.proceedings or b.proceedings))
+        and not (a.journal and b.journal and not (a.proceedings and b.proceedings))
         and not (a.issue and b.issue)
         and title >= 0.99
         and len(min(a.title, b.title, key=len)) >= 50
@@ -507,7 +507,7 @@ def compare(a: Keys, b: Keys, settings: DedupSettings) -> PairDecision:
             journal is not None
             and journal < settings.journal_conflict
             and not (volume == 1.0 and _same_issue(a, b))
-            and not (a.proceedings or b.proceedings)
+            and not (a.proceedings and b.proceedings)
         ):
             # A review in the Cochrane Library and its journal version are two reports.
             conflicts.append("journal")
