@@ -848,3 +848,33 @@ def test_volume_issue_and_page_slid_one_field_left_are_read_back() -> None:
     # Another issue of the same volume is another abstract.
     other = rec("embase", "3", volume="26", issue="10", pages="1746-1746", **common)
     assert not same_cluster(cluster(slid, other), 0, 1)
+
+
+@pytest.mark.parametrize(
+    ("pages", "span"),
+    [
+        ("119-27; quiz 128", ("119", "128")),  # MEDLINE: the article's own quiz page
+        ("1234-40; discussion 1241-2", ("1234", "1242")),
+        ("945; author reply 946", ("945", "945")),  # the reply is another item
+        ("288-97", ("288", "297")),
+        ("215 p", ("", "")),  # a thesis's page count
+    ],
+)
+def test_page_spans_read_medline_forms(pages: str, span: tuple[str, str]) -> None:
+    from scoping.dedup.features import page_span
+
+    assert page_span(pages)[:2] == span
+
+
+def test_a_quiz_page_does_not_split_an_article_listed_two_ways() -> None:
+    # respiratory id_0000338 / id_0000339 (the issue numbers there are a running counter).
+    common = dict(
+        title="Diagnosis of pleural effusion: a systematic approach",
+        authors="McGrath EE; Anderson PB",
+        year="2011",
+        journal="American Journal of Critical Care",
+        volume="20",
+    )
+    medline = rec("medline", "1", issue="426", pages="119-27; quiz 128", **common)
+    embase = rec("embase", "2", issue="427", pages="119-128", **common)
+    assert same_cluster(cluster(medline, embase), 0, 1)

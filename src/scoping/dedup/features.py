@@ -95,6 +95,7 @@ _CITED_ARTICLE = re.compile(
 )
 _SHORT_NOTE = re.compile(r"\[[^\[\]]{1,30}\]")
 _PAGE_COUNT = re.compile(r"^\d+\s*(?:p|pp|pages?)\.?$", flags=re.IGNORECASE)
+_ATTACHED_PAGES = re.compile(r"^(?:quiz|discussion)\s+([\d\s,-]+)", flags=re.IGNORECASE)
 _PAGE_FIRST = re.compile(r"^\s*([A-Za-z]{0,2}\d+[A-Za-z]?)")
 
 
@@ -229,6 +230,8 @@ def page_span(pages: str) -> tuple[str, str, bool]:
     text = (pages or "").strip()
     if _PAGE_COUNT.match(text):
         return "", "", False  # "215 p": a thesis's page count, not a page number
+    # MEDLINE adds the article's own quiz or discussion: "119-27; quiz 128" ends on page 128.
+    text, _, more = text.partition(";")
     match = _PAGE_FIRST.match(text)
     if not match:
         return "", "", False
@@ -241,6 +244,11 @@ def page_span(pages: str) -> tuple[str, str, bool]:
         if len(last) < len(first):
             # Abbreviated range: "288-97" ends at 297.
             last = first[: len(first) - len(last)] + last
+    extra = _ATTACHED_PAGES.match(more.strip())
+    if extra and last.isdigit():
+        _, extra_last, _ = page_span(extra.group(1))
+        if extra_last.isdigit() and int(last) < int(extra_last) <= int(last) + 10:
+            last = extra_last
     e_locator = text[:1].isalpha() and not ranged
     return first, last, e_locator
 
