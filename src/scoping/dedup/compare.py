@@ -14,7 +14,7 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz
 
-from scoping.dedup.features import Keys
+from scoping.dedup.features import Keys, same_abstract
 from scoping.dedup.settings import DedupSettings
 
 #: Pair outcomes.
@@ -254,7 +254,7 @@ def same_text(
     A conference abstract, a preprint or a single page against a page range (a meeting
     abstract and its paper) is never excused, nor are two journals.
     """
-    if not a.abstract or a.abstract != b.abstract:
+    if not same_abstract(a, b):
         return False
     if a.notice != b.notice:
         title, _ = corrected_title_similarity(a, b)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from scoping.dedup.compare import journal_similarity
-from scoping.dedup.features import Keys
+from scoping.dedup.features import Keys, same_abstract
 from scoping.dedup.settings import DedupSettings
 
 
@@ -83,7 +83,7 @@ def policy_reason(a: Keys, b: Keys, *, preprints_linked: bool = True) -> str:
     if a.thesis and b.thesis:
         return ""
     if a.notice != b.notice:
-        if a.abstract and a.abstract == b.abstract and {a.notice, b.notice} == {"erratum", ""}:
+        if same_abstract(a, b) and {a.notice, b.notice} == {"erratum", ""}:
             return ""
         return f"{a.notice or b.notice} vs article"
     if a.kind and b.kind and a.kind != b.kind and "paper" in (a.kind, b.kind):
