@@ -16,6 +16,8 @@ import argparse
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
@@ -31,6 +33,14 @@ from scoping.screening.tables import (  # noqa: E402
     _rewrite_xlsx_openpyxl,
     read_table,
 )
+
+
+@contextmanager
+def _timed(times: dict[str, tuple[float, float]], step: str) -> Iterator[None]:
+    """Record the wall and CPU seconds of the block under ``step``."""
+    start, cpu = time.perf_counter(), time.process_time()
+    yield
+    times[step] = (time.perf_counter() - start, time.process_time() - cpu)
 
 
 def _records(n: int) -> list:
@@ -50,20 +60,18 @@ def main() -> None:
         first = write_dedup_records(tmp / "records.csv", records[: args.records])
         times: dict[str, tuple[float, float]] = {}
 
-        start, cpu = time.perf_counter(), time.process_time()
-        update_sheets(
-            stage="title_abstract",
-            records_path=first,
-            include_from=None,
-            directory=tmp / "screening",
-            settings=settings,
-        )
-        times["create 2 sheets"] = (time.perf_counter() - start, time.process_time() - cpu)
+        with _timed(times, "create 2 sheets"):
+            update_sheets(
+                stage="title_abstract",
+                records_path=first,
+                include_from=None,
+                directory=tmp / "screening",
+                settings=settings,
+            )
 
         sheet = tmp / "screening" / "title_abstract" / f"reviewer1.{args.format}"
-        start, cpu = time.perf_counter(), time.process_time()
-        rows = len(read_table(sheet).rows)
-        times["read back 1 sheet"] = (time.perf_counter() - start, time.process_time() - cpu)
+        with _timed(times, "read back 1 sheet"):
+            rows = len(read_table(sheet).rows)
         assert rows == args.records, rows
 
         more = write_dedup_records(tmp / "records.csv", records)
@@ -86,33 +94,27 @@ def main() -> None:
                 ("1 sheet: openpyxl baseline", _rewrite_xlsx_openpyxl),
                 ("1 sheet: XML edit", _rewrite_xlsx),
             ):
-                start, cpu = time.perf_counter(), time.process_time()
-                rewrite(sheet, tmp / f"{len(times)}.xlsx", spec, new, {})
-                times[step] = (time.perf_counter() - start, time.process_time() - cpu)
-        start, cpu = time.perf_counter(), time.process_time()
-        update_sheets(
-            stage="title_abstract",
-            records_path=more,
-            include_from=None,
-            directory=tmp / "screening",
-            settings=settings,
-        )
-        times["append 1,000 to 2 sheets"] = (time.perf_counter() - start, time.process_time() - cpu)
+                with _timed(times, step):
+                    rewrite(sheet, tmp / f"{len(times)}.xlsx", spec, new, {})
+        with _timed(times, "append 1,000 to 2 sheets"):
+            update_sheets(
+                stage="title_abstract",
+                records_path=more,
+                include_from=None,
+                directory=tmp / "screening",
+                settings=settings,
+            )
 
-        start, cpu = time.perf_counter(), time.process_time()
-        reconcile_stage(
-            stage="title_abstract",
-            records_path=more,
-            include_from=None,
-            directory=tmp / "screening",
-            output=tmp / "decisions.csv",
-            agreement_path=tmp / "agreement.json",
-            settings=settings,
-        )
-        times["reconcile (reads 2 sheets)"] = (
-            time.perf_counter() - start,
-            time.process_time() - cpu,
-        )
+        with _timed(times, "reconcile (reads 2 sheets)"):
+            reconcile_stage(
+                stage="title_abstract",
+                records_path=more,
+                include_from=None,
+                directory=tmp / "screening",
+                output=tmp / "decisions.csv",
+                agreement_path=tmp / "agreement.json",
+                settings=settings,
+            )
         size = sheet.stat().st_size / 2**20
 
     print(f"sheets benchmark: {args.records:,} records, format {args.format}, sheet {size:.1f} MiB")
