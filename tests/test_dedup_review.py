@@ -10,7 +10,7 @@ from dedup_helpers import rec
 from openpyxl import load_workbook
 
 from scoping.dedup.engine import deduplicate
-from scoping.dedup.outputs import read_previous_clusters, write_clusters
+from scoping.dedup.outputs import write_clusters, write_merged_records
 from scoping.dedup.review import (
     COLUMNS,
     escape_cell,
@@ -145,7 +145,7 @@ def test_a_bad_decision_names_the_row_and_column(tmp_path: Path) -> None:
         read_review_decisions(sheet)
 
 
-def test_cluster_ids_stay_when_new_records_arrive(tmp_path: Path) -> None:
+def test_cluster_ids_are_a_pure_function_of_the_inputs(tmp_path: Path) -> None:
     title = (
         "Effect of therapist-based versus robot-assisted bilateral arm training on motor control"
     )
@@ -156,24 +156,36 @@ def test_cluster_ids_stay_when_new_records_arrive(tmp_path: Path) -> None:
         rec("cinahl", "c2", title="Stroke rehabilitation with virtual reality", year="2011"),
     ]
     first = deduplicate(run1)
-    clusters = tmp_path / "clusters.csv"
-    write_clusters(clusters, first)
-    old_ids = dict(zip((h.source_id for h in run1), first.cluster_ids, strict=True))
-    assert old_ids["c1"] == old_ids["p1"] and old_ids["c1"].startswith("ref-")
+    old = dict(zip((h.source_id for h in run1), first.cluster_ids, strict=True))
+    assert old["c1"] == old["p1"] and old["c1"].startswith("ref-")
 
-    # The rerun finds the paper in MEDLINE (a PMID record would be canonical in a fresh run)
-    # and a new unrelated record.
+    # The rerun finds the paper in MEDLINE: its PMID names the cluster now (no earlier run is
+    # read), and the merged record lists the ID the sheets knew it by.
     run2 = [
         rec("medline", "222", title=title, pmid="22403240", volume="92", pages="1006-16", **common),
         *run1,
         rec("medline", "333", title="Mirror therapy after stroke", pmid="333", year="2013"),
     ]
-    second = deduplicate(run2, previous=read_previous_clusters(clusters))
-    new_ids = dict(zip((h.source_id for h in run2), second.cluster_ids, strict=True))
-    assert all(new_ids[k] == v for k, v in old_ids.items())
-    assert new_ids["222"] == old_ids["c1"]  # joined the existing cluster, ID unchanged
-    assert new_ids["333"] == "pmid-333"
-    assert deduplicate(run2).cluster_ids[0] == "pmid-22403240"  # without --previous
+    second = deduplicate(run2)
+    new = dict(zip((h.source_id for h in run2), second.cluster_ids, strict=True))
+    assert new["222"] == new["c1"] == new["p1"] == "pmid-22403240"
+    assert new["c2"] == old["c2"] and new["333"] == "pmid-333"
+    merged = tmp_path / "records.csv"
+    write_merged_records(merged, second)
+    rows = {r["record_id"]: r for r in csv.DictReader(merged.open(encoding="utf-8"))}
+    assert rows["pmid-22403240"]["member_ids"].split("; ") == ["pmid-22403240", old["c1"]]
+    # Same hits in another order: byte-identical clusters.
+    again = tmp_path / "again.csv"
+    write_clusters(tmp_path / "one.csv", second)
+    shuffled = deduplicate([run2[3], run2[0], run2[4], run2[2], run2[1]])
+    by_hit = {
+        (h.source, h.source_id): c for h, c in zip(shuffled.hits, shuffled.cluster_ids, strict=True)
+    }
+    assert by_hit == {
+        (h.source, h.source_id): c for h, c in zip(second.hits, second.cluster_ids, strict=True)
+    }
+    write_clusters(again, deduplicate(run2))
+    assert again.read_bytes() == (tmp_path / "one.csv").read_bytes()
 
 
 def test_dedup_files_writes_every_output(tmp_path: Path) -> None:

@@ -112,9 +112,6 @@ def get_sheet_paths(wildcards):
 
 
 DEDUP_REVIEW = f"{SCREENING_DIR}/dedup_review.xlsx"
-# The record IDs people's sheets use, kept beside the sheets: Snakemake deletes a rule's outputs
-# before rerunning it, so results/dedup/clusters.csv cannot carry them from one run to the next.
-RECORD_IDS = f"{SCREENING_DIR}/record_ids.csv"
 
 
 def get_dedup_review_sheet(wildcards):

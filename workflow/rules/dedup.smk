@@ -28,9 +28,8 @@ rule dedup_records:
     conda:
         "../envs/scoping.yaml"
     params:
-        keep_ids=RECORD_IDS,
         settings=settings_json("dedup"),
     shell:
         "scoping dedup {input.records} --output {output.clusters} --records {output.records}"
-        " --log {output.merges} --review {input.review:q} --keep-ids {params.keep_ids:q}"
+        " --log {output.merges} --review {input.review:q}"
         " --settings {params.settings:q} > {log} 2>&1 || {{ tail -n 2 {log} >&2; exit 1; }}"

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from scoping.atomic import atomic_path, write_text_atomic
+from scoping.atomic import write_text_atomic
 from scoping.dedup.review import update_review_sheet
 from scoping.dedup.run import dedup_files
 from scoping.dedup.settings import load_settings
@@ -31,15 +30,6 @@ def add_command(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--review", help="review sheet (xlsx) for uncertain pairs; people's decisions are replayed"
     )
-    parser.add_argument(
-        "--previous", help="clusters.csv of an earlier run: its cluster IDs are kept"
-    )
-    parser.add_argument(
-        "--keep-ids",
-        metavar="PATH",
-        help="the review's record-ID register: read as --previous when it exists, and updated "
-        "after a successful run, so record IDs in people's sheets never change",
-    )
     parser.add_argument("--settings", help="JSON object (or file) of dedup settings")
     parser.set_defaults(func=run)
 
@@ -52,21 +42,14 @@ def add_command(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    previous = args.previous
-    if not previous and args.keep_ids and Path(args.keep_ids).is_file():
-        previous = args.keep_ids
     summary = dedup_files(
         inputs=args.inputs,
         output=args.output,
         records=args.records,
         log=args.log,
         review=args.review or None,
-        previous=previous,
         settings=load_settings(args.settings),
     )
-    if args.keep_ids:
-        with atomic_path(args.keep_ids) as tmp:
-            shutil.copyfile(args.output, tmp)
     print(
         f"dedup: {summary.hits} hits -> {summary.clusters} records "
         f"({summary.merges} merges, {summary.links} preprint links, "

@@ -1,17 +1,22 @@
 """Deduplication passes: exact identifiers, blocked fuzzy comparison, people's decisions.
 
-Every input hit is a node. Hits with the same ``record_id`` are one record (the same PMID found
-by two searches). Unions run from the most to the least certain evidence: same record ID,
-people's "same" decisions, clusters of an earlier run, exact identifiers, then fuzzy merges by
-falling score. People's "different" decisions are cannot-links no union may cross.
+Every input hit is a node. Hits with the same PMID are one record (found by two searches), and
+so are identical copies of one record (a database that exported a row twice). Unions run from
+the most to the least certain evidence: same record, people's "same" decisions, exact
+identifiers, then fuzzy merges by falling score. People's "different" decisions are cannot-links
+no union may cross.
+
+The result is a pure function of the hits and the people's decisions: no earlier run is read,
+so the same inputs and decisions give the same clusters and the same IDs whatever ran before.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
-from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections import Counter, defaultdict
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 
 from scoping.dedup.blocking import candidate_pairs
 from scoping.dedup.compare import (
@@ -26,6 +31,7 @@ from scoping.dedup.compare import (
 from scoping.dedup.features import Keys, notice_kind, record_keys
 from scoping.dedup.settings import DedupSettings
 from scoping.dedup.unionfind import UnionFind
+from scoping.normalise import fold
 from scoping.records import Record
 
 log = logging.getLogger(__name__)
@@ -58,38 +64,13 @@ class DedupResult:
     merges: list[PairEvent]
     links: list[PairEvent]
     review: list[PairEvent]
+    #: Each hit's ID as its source gave it (``hits`` carry the unique ``<id>-<hash>`` where a
+    #: shared ID was told apart).
+    base_ids: list[str] = field(default_factory=list)
 
     @property
     def n_clusters(self) -> int:
         return len(set(self.cluster_ids))
-
-
-@dataclass(slots=True)
-class PreviousRun:
-    """Cluster IDs of an earlier run, by hit (source, source ID, record ID) and by record ID.
-
-    The record-ID map holds only IDs that named one cluster: a ref- ID shared by an abstract
-    and its paper, kept apart then, must not pull both into one cluster now.
-    """
-
-    by_hit: dict[tuple[str, str, str], str] = field(default_factory=dict)
-    by_record: dict[str, str] = field(default_factory=dict)
-
-    @classmethod
-    def from_rows(cls, rows: Iterable[tuple[str, str, str, str]]) -> PreviousRun:
-        """From ``(source, source_id, record_id, cluster_id)`` rows."""
-        run = cls()
-        clusters_of: dict[str, set[str]] = defaultdict(set)
-        for source, source_id, record_id, cluster_id in rows:
-            run.by_hit.setdefault((source, source_id, record_id), cluster_id)
-            clusters_of[record_id].add(cluster_id)
-        run.by_record = {r: next(iter(c)) for r, c in clusters_of.items() if len(c) == 1}
-        return run
-
-    def cluster_of(self, hit: Record) -> str | None:
-        """The earlier cluster ID of ``hit``, if it (or its record) was there."""
-        found = self.by_hit.get((hit.source, hit.source_id, hit.record_id))
-        return found if found is not None else self.by_record.get(hit.record_id)
 
 
 def canonical_order(record_id: str) -> tuple[int, str]:
@@ -121,16 +102,14 @@ def deduplicate(
     hits: Sequence[Record],
     *,
     settings: DedupSettings | None = None,
-    previous: PreviousRun | None = None,
     decisions: Mapping[tuple[str, str], str] | None = None,
 ) -> DedupResult:
     """Cluster ``hits``.
 
-    ``previous`` holds an earlier run's cluster IDs (kept unchanged); ``decisions`` maps pairs
-    of hit labels (``hit_labels``, ordered by ``pair_key``) to ``"same"`` or ``"different"``.
+    ``decisions`` maps pairs of hit labels (``hit_labels``, ordered by ``pair_key``) to
+    ``"same"`` or ``"different"``.
     """
     settings = settings or DedupSettings()
-    previous = previous or PreviousRun()
     decisions = decisions or {}
     hits = list(hits)
     n = len(hits)
@@ -143,18 +122,20 @@ def deduplicate(
         rule: str,
         *,
         by: str = "auto",
-        force: bool = False,
         score: float = 1.0,
         fields: dict[str, float | None] | None = None,
     ) -> bool:
-        if not uf.union(i, j, force=force):
+        if not uf.union(i, j):
             return False
         merges.append(PairEvent(i, j, rule, score, by, fields=fields or {}))
         return True
 
     first_of: dict[str, int] = {}
+    first_copy: dict[str, int] = {}
+    fingerprints = [content_fingerprint(hit) for hit in hits]
     for i, hit in enumerate(hits):
         first_of.setdefault(hit.record_id, i)
+        first_copy.setdefault(fingerprints[i], i)
     labels = hit_labels(hits)
     index_of = {label: i for i, label in enumerate(labels)}
     decided_pairs = []
@@ -174,23 +155,16 @@ def deduplicate(
         # abstract and its paper share it; nor does a DOI always (an erratum may carry the
         # article's): those go through the exact DOI pass and the comparison.
         if j != i and hit.record_id.startswith("pmid-"):
-            join(j, i, "same_record_id", force=True)
+            join(j, i, "same_record_id")
+        # Every field the same (a database that exported one row twice): one record, whatever
+        # its cluster holds. Not forced: a person's "different" still keeps them apart.
+        k = first_copy[fingerprints[i]]
+        if k != i:
+            join(k, i, "identical_copy")
 
     for i, j, decision in decided_pairs:
         if decision == SAME:
-            join(i, j, "review_sheet", by="human", force=True)
-
-    by_label: dict[str, int] = {}
-    for i, hit in enumerate(hits):
-        label = previous.cluster_of(hit)
-        if label is None:
-            continue
-        if label in by_label:
-            join(by_label[label], i, "previous_run", force=True)
-        else:
-            by_label[label] = i
-    for label, i in by_label.items():
-        uf.set_label(i, label)
+            join(i, j, "review_sheet", by="human")
 
     keys = [record_keys(hit) for hit in hits]
     _exact_pass(keys, settings, join)
@@ -228,7 +202,8 @@ def deduplicate(
             )
 
     review = _review_pairs(uncertain, labels, uf, decisions)
-    cluster_ids, canonical = _name_clusters(hits, uf)
+    base_ids = [hit.record_id for hit in hits]
+    hits, cluster_ids, canonical = _name_clusters(hits, uf, fingerprints)
     log.info(
         "dedup: %d hits, %d clusters, %d merges, %d links, %d pairs for review",
         n,
@@ -237,7 +212,7 @@ def deduplicate(
         len(links),
         len(review),
     )
-    return DedupResult(hits, labels, cluster_ids, canonical, merges, links, review)
+    return DedupResult(hits, labels, cluster_ids, canonical, merges, links, review, base_ids)
 
 
 def _clusters_contradict(
@@ -285,8 +260,7 @@ def _review_pairs(
     out: list[PairEvent] = []
     for event in uncertain:
         ra, rb = uf.find(event.a), uf.find(event.b)
-        # A person may join clusters kept from an earlier run, so labels do not matter here.
-        if ra == rb or not uf.can_union(event.a, event.b, force=True):
+        if ra == rb or not uf.can_union(event.a, event.b):
             continue
         key = pair_key(hit_labels[event.a], hit_labels[event.b])
         if key in decisions:
@@ -299,7 +273,37 @@ def _review_pairs(
     return out
 
 
-def _name_clusters(hits: list[Record], uf: UnionFind) -> tuple[list[str], list[bool]]:
+def content_fingerprint(hit: Record) -> str:
+    """A hash of everything a hit says about its record (not where it was found)."""
+    parts = [
+        hit.record_id,
+        fold(hit.title),
+        "; ".join(fold(a) for a in hit.authors),
+        hit.year,
+        fold(hit.journal),
+        fold(hit.volume),
+        fold(hit.issue),
+        fold(hit.pages),
+        hit.doi,
+        hit.pmid,
+        fold(hit.abstract),
+        fold(hit.publication_type),
+        fold(hit.url),
+    ]
+    return hashlib.sha1("\x1f".join(parts).encode("utf-8")).hexdigest()
+
+
+def _name_clusters(
+    hits: list[Record], uf: UnionFind, fingerprints: list[str]
+) -> tuple[list[Record], list[str], list[bool]]:
+    """Unique hit IDs, cluster IDs and canonical flags: a pure function of the clusters.
+
+    A cluster is named by its canonical member's ID. An ID from a hit's identifiers names one
+    record only while it is found in one cluster: a ref- ID (title, year, first author) shared
+    by an abstract and its paper, or a DOI shared by two abstracts of one supplement, are kept
+    apart by dedup, and then every hit with that ID is named ``<id>-<hash of its cluster's
+    content>``, the same whatever order the inputs came in or what ran before.
+    """
     members: dict[int, list[int]] = defaultdict(list)
     for i in range(len(hits)):
         members[uf.find(i)].append(i)
@@ -311,50 +315,48 @@ def _name_clusters(hits: list[Record], uf: UnionFind) -> tuple[list[str], list[b
                 # An article before a correction notice joined to it (see ``same_text``).
                 len(group) > 1 and notice_kind(hits[i].title) != "",
                 *canonical_order(hits[i].record_id),
+                fingerprints[i],
                 hits[i].source,
                 hits[i].source_id,
                 i,
             ),
         )
-    # An earlier run's cluster ID stays, unless a person's decision split that cluster: then
-    # the part holding the record the ID came from keeps it.
-    name: dict[int, str] = {}
-    owners: dict[str, list[int]] = defaultdict(list)
-    for root in members:
-        label = uf.label.get(root)
-        if label is not None:
-            owners[label].append(root)
-    for label, roots in owners.items():
-        keep = next(
-            (r for r in roots if any(hits[i].record_id == label for i in members[r])), roots[0]
-        )
-        name[keep] = label
-    taken = set(name.values())
-    # Clusters whose canonical records share a ref- ID (an abstract and its paper kept apart)
-    # are numbered in the order of their canonical hits: "ref-x", "ref-x-2", ...
-    unnamed = sorted(
-        (r for r in members if r not in name),
-        key=lambda r: (
-            hits[best[r]].record_id,
-            hits[best[r]].source,
-            hits[best[r]].source_id,
-            best[r],
-        ),
-    )
-    for root in unnamed:
-        rid = hits[best[root]].record_id
-        candidate, k = rid, 1
-        while candidate in taken:
-            k += 1
-            candidate = f"{rid}-{k}"
-        name[root] = candidate
-        taken.add(candidate)
+    roots_of: dict[str, set[int]] = defaultdict(set)
+    for root, group in members.items():
+        for i in group:
+            roots_of[hits[i].record_id].add(root)
+    new_id: dict[tuple[str, int], str] = {}
+    for rid, roots in roots_of.items():
+        if len(roots) < 2:
+            continue
+        # Each cluster's copy of the shared ID is told apart by its content; if even that is
+        # the same (a person said "different" to two identical rows), by where it was found.
+        qualified: dict[int, str] = {}
+        for root in roots:
+            with_id = [i for i in members[root] if hits[i].record_id == rid]
+            first = min(with_id, key=lambda i: (fingerprints[i], i))
+            qualified[root] = fingerprints[first]
+        counts = Counter(qualified.values())
+        for root in roots:
+            q = qualified[root]
+            if counts[q] > 1:
+                first = min(
+                    (i for i in members[root] if hits[i].record_id == rid),
+                    key=lambda i: (hits[i].source, hits[i].source_id, i),
+                )
+                where = f"{q}|{hits[first].source}|{hits[first].source_id}|{first}"
+                q = hashlib.sha1(where.encode("utf-8")).hexdigest()
+            new_id[(rid, root)] = f"{rid}-{q[:8]}"
+    if new_id:
+        hits = [
+            replace(hit, record_id=new_id[(hit.record_id, uf.find(i))])
+            if (hit.record_id, uf.find(i)) in new_id
+            else hit
+            for i, hit in enumerate(hits)
+        ]
+    name = {root: hits[best[root]].record_id for root in members}
     cluster_ids = [name[uf.find(i)] for i in range(len(hits))]
     canonical = [False] * len(hits)
-    for root, group in members.items():
-        label = name[root]
-        pick = best[root]
-        if hits[pick].record_id != label:
-            pick = next((i for i in sorted(group) if hits[i].record_id == label), pick)
-        canonical[pick] = True
-    return cluster_ids, canonical
+    for root in members:
+        canonical[best[root]] = True
+    return hits, cluster_ids, canonical

@@ -10,15 +10,15 @@ from dataclasses import replace
 from pathlib import Path
 
 from scoping.atomic import atomic_path
-from scoping.csvfiles import iter_csv_rows
 from scoping.dedup.compare import FIELD_SCORES
-from scoping.dedup.engine import DedupResult, PairEvent, PreviousRun, canonical_order
+from scoping.dedup.engine import DedupResult, PairEvent, canonical_order
 from scoping.dedup.features import notice_kind
-from scoping.errors import ScopingError
 from scoping.records import LIST_SEP, RECORD_COLUMNS, Record
 
 CLUSTER_COLUMNS = ("source", "source_type", "source_id", "record_id", "cluster_id", "is_canonical")
-MERGED_EXTRA_COLUMNS = ("found_by", "n_hits")
+#: ``member_ids``: every ID that names the record (its hits' IDs, as found and as told apart),
+#: so a screening row listed under an ID that a later merge left behind still finds its record.
+MERGED_EXTRA_COLUMNS = ("found_by", "n_hits", "member_ids")
 MERGE_LOG_COLUMNS = (
     "record_id_a",
     "record_id_b",
@@ -132,10 +132,16 @@ def _copy(value: object) -> object:
 def write_merged_records(path: str | Path, result: DedupResult) -> int:
     """Records CSV with one row per cluster, plus ``found_by`` and ``n_hits``."""
     rows = []
+    names: dict[str, set[str]] = defaultdict(set)
+    for i, cluster_id in enumerate(result.cluster_ids):
+        names[cluster_id].add(result.hits[i].record_id)
+        if result.base_ids:
+            names[cluster_id].add(result.base_ids[i])
     for record, sources, n_hits in merged_records(result):
         row = record.to_row()
         row["found_by"] = LIST_SEP.join(sources)
         row["n_hits"] = str(n_hits)
+        row["member_ids"] = LIST_SEP.join(sorted(names[record.record_id], key=canonical_order))
         rows.append(row)
     _write_csv(path, (*RECORD_COLUMNS, *MERGED_EXTRA_COLUMNS), rows)
     return len(rows)
@@ -167,29 +173,3 @@ def write_merge_log(path: str | Path, result: DedupResult) -> int:
     rows = [_event_row(result, e) for e in (*result.merges, *result.links)]
     _write_csv(path, MERGE_LOG_COLUMNS, rows)
     return len(rows)
-
-
-def read_previous_clusters(path: str | Path) -> PreviousRun:
-    """The cluster IDs of an earlier run's clusters.csv."""
-    path = Path(path)
-    reader = iter_csv_rows(
-        path,
-        required=("record_id", "cluster_id"),
-        what="clusters file",
-        fix="pass the clusters.csv written by an earlier 'scoping dedup' run.",
-    )
-    rows = []
-    for row_number, row in enumerate(reader, start=2):
-        record_id, cluster_id = (
-            (row["record_id"] or "").strip(),
-            (row["cluster_id"] or "").strip(),
-        )
-        if not record_id or not cluster_id:
-            raise ScopingError(
-                "empty record_id or cluster_id",
-                file=path,
-                row=row_number,
-                fix="restore the file from the earlier run; do not edit it by hand.",
-            )
-        rows.append((row.get("source") or "", row.get("source_id") or "", record_id, cluster_id))
-    return PreviousRun.from_rows(rows)

@@ -9,7 +9,6 @@ from pathlib import Path
 from scoping.dedup.engine import deduplicate
 from scoping.dedup.inputs import read_input
 from scoping.dedup.outputs import (
-    read_previous_clusters,
     write_clusters,
     write_merge_log,
     write_merged_records,
@@ -39,7 +38,6 @@ def dedup_files(
     records: str | Path | None = None,
     log: str | Path | None = None,
     review: str | Path | None = None,
-    previous: str | Path | None = None,
     settings: DedupSettings | None = None,
 ) -> DedupSummary:
     """Deduplicate ``inputs`` and write clusters, merged records, merge log and review sheet.
@@ -65,8 +63,7 @@ def dedup_files(
         own_ids.extend(part.own_ids)
         id_column = id_column or part.id_column
     decisions = read_review_decisions(review) if review else {}
-    previous_run = read_previous_clusters(previous) if previous else None
-    result = deduplicate(hits, settings=settings, previous=previous_run, decisions=decisions)
+    result = deduplicate(hits, settings=settings, decisions=decisions)
     write_clusters(output, result, own_ids=own_ids, id_column=id_column)
     write_merged_records(records, result)
     write_merge_log(log, result)

@@ -1,4 +1,4 @@
-"""Union-find over record indices with cannot-link pairs and fixed cluster labels."""
+"""Union-find over record indices with cannot-link pairs."""
 
 from __future__ import annotations
 
@@ -6,16 +6,11 @@ from collections import defaultdict
 
 
 class UnionFind:
-    """Disjoint sets that refuse a union joining a cannot-link pair or two different labels.
-
-    Labels name clusters kept from an earlier run: two labelled clusters never merge
-    automatically, so earlier cluster IDs stay as they were.
-    """
+    """Disjoint sets that refuse a union joining a cannot-link pair (a person's "different")."""
 
     def __init__(self, size: int) -> None:
         self.parent = list(range(size))
         self.rank = [0] * size
-        self.label: dict[int, str] = {}
         self._cannot: dict[int, set[int]] = defaultdict(set)
         # Members with cannot-links, per root (small: only people's "different" decisions).
         self._guarded: dict[int, list[int]] = {}
@@ -28,10 +23,6 @@ class UnionFind:
             self.parent[x], x = root, self.parent[x]
         return root
 
-    def set_label(self, x: int, label: str) -> None:
-        root = self.find(x)
-        self.label.setdefault(root, label)
-
     def cannot_link(self, a: int, b: int) -> None:
         self._cannot[a].add(b)
         self._cannot[b].add(a)
@@ -41,15 +32,11 @@ class UnionFind:
             if x not in guarded:
                 guarded.append(x)
 
-    def can_union(self, a: int, b: int, *, force: bool = False) -> bool:
-        """Whether ``a`` and ``b`` may join (``force`` ignores labels, never cannot-links)."""
+    def can_union(self, a: int, b: int) -> bool:
+        """Whether ``a`` and ``b`` may join: no cannot-link pair would end up in one set."""
         ra, rb = self.find(a), self.find(b)
         if ra == rb:
             return True
-        if not force:
-            la, lb = self.label.get(ra), self.label.get(rb)
-            if la is not None and lb is not None and la != lb:
-                return False
         small, other = (
             (ra, rb)
             if len(self._guarded.get(ra, ())) <= len(self._guarded.get(rb, ()))
@@ -61,21 +48,16 @@ class UnionFind:
                     return False
         return True
 
-    def union(self, a: int, b: int, *, force: bool = False) -> bool:
+    def union(self, a: int, b: int) -> bool:
         """Join the sets of ``a`` and ``b``; False (and no change) when refused or already one."""
         ra, rb = self.find(a), self.find(b)
-        if ra == rb or not self.can_union(a, b, force=force):
+        if ra == rb or not self.can_union(a, b):
             return False
         if self.rank[ra] < self.rank[rb]:
             ra, rb = rb, ra
         self.parent[rb] = ra
         if self.rank[ra] == self.rank[rb]:
             self.rank[ra] += 1
-        label_b = self.label.pop(rb, None)
-        if label_b is not None:
-            # A forced union of two labels keeps the smaller: deterministic.
-            label_a = self.label.get(ra)
-            self.label[ra] = label_b if label_a is None else min(label_a, label_b)
         guarded_b = self._guarded.pop(rb, None)
         if guarded_b:
             self._guarded.setdefault(ra, []).extend(guarded_b)

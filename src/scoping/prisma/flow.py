@@ -210,10 +210,15 @@ def _superseded_rows(
     merged_ids: dict[str, str],
     file: str,
 ) -> list[str]:
-    """Decision rows of records dedup merged into another; unknown records are an error."""
+    """Decision rows of records dedup merged into another; unknown records are an error.
+
+    Their decisions count for the record they joined (``merged_rows``): listed here so that
+    every row of every sheet is accounted for.
+    """
     superseded = []
     for rid, decision in (decisions or {}).items():
         if rid in cluster_ids:
+            superseded.extend(decision.merged_rows)
             continue
         if rid not in merged_ids:
             raise ScopingError(

@@ -49,6 +49,8 @@ class Decision:
     final: str
     reason: str
     row: int
+    #: Sheet rows under IDs a merge left behind whose decisions count for this record.
+    merged_rows: tuple[str, ...] = ()
 
 
 def _source_type(value: str, *, path: Path, row: int) -> str:
@@ -229,5 +231,6 @@ def read_decisions(path: str | Path | None, *, stage: str) -> dict[str, Decision
                 fix="keep one row per record.",
             )
         reason = (fields["reason"] or "").strip()
-        decisions[record_id] = Decision(record_id, final, reason, row)
+        merged = tuple(m.strip() for m in (fields.get("merged_rows") or "").split(";") if m.strip())
+        decisions[record_id] = Decision(record_id, final, reason, row, merged)
     return decisions

@@ -18,6 +18,10 @@ DECISIONS: dict[str, tuple[str, ...]] = {
 WITHDRAWN_RECORDS = "withdrawn: no longer in the records (merged as a duplicate or removed)"
 WITHDRAWN_STAGE = "withdrawn: no longer included at title/abstract"
 NOW_AGREE = "closed: the reviewers now agree"
+#: Status of a row whose record dedup merged into another: its decision counts for that one.
+MERGED_INTO = "merged: this decision counts for {target} (the same record)"
+#: Status of a row whose ID dedup now finds on two or more distinct records.
+SPLIT_INTO = "split: the same ID is now {count} records ({targets}); each is decided on its own"
 
 
 def _pubmed(pmid: str) -> str:

@@ -6,7 +6,7 @@ import csv
 import itertools
 import json
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -23,7 +23,7 @@ from scoping.screening.layout import (
 )
 from scoping.screening.settings import ScreeningSettings
 from scoping.screening.sheets import load_seeds, next_batch, record_cells, withdrawn_status
-from scoping.screening.stage import Stage, assigned_reviewers, load_stage
+from scoping.screening.stage import Stage, load_stage, screeners
 from scoping.screening.tables import (
     Table,
     check_ledger,
@@ -47,6 +47,10 @@ class Entry:
     notes: str
     row: int
     batch: str
+    #: Why this reviewer's rows for the record disagree (a merge joined them), else "".
+    clash: str = ""
+    #: The IDs of the rows that count here (more than one when a merge joined records).
+    listed_as: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +58,8 @@ class Resolution:
     decision: str
     reason: str
     row: int
+    #: Typed under an ID a merge has since left behind (not under the record's own ID).
+    carried: bool = False
 
 
 def _canonical(value: str) -> str:
@@ -95,10 +101,6 @@ def normalise_reason(value: str, *, reasons: list[str], path: Path, row: int, co
     return reason
 
 
-def _is_withdrawn(row: dict[str, str]) -> bool:
-    return row.get("status", "").strip().lower().startswith("withdrawn")
-
-
 def _check_ids(table: Table, st: Stage) -> None:
     seen: dict[str, int] = {}
     for number, row in table.rows:
@@ -114,7 +116,10 @@ def _check_ids(table: Table, st: Stage) -> None:
                 fix="keep one of the two rows (merge their decisions) and delete the other.",
             )
         seen[rid] = number
-        if rid not in st.members and not _is_withdrawn(row):
+        in_stage = any(now in st.members for now in st.current(rid))
+        if not in_stage and not row.get("status", "").strip().lower().startswith(
+            ("withdrawn", "split")
+        ):
             raise ScopingError(
                 f"record_id '{rid}' is not a record of this stage (was the ID edited?)",
                 file=table.path,
@@ -128,16 +133,24 @@ def _check_ids(table: Table, st: Stage) -> None:
 def read_reviewer_sheet(
     *, path: Path, reviewer: str, st: Stage, settings: ScreeningSettings
 ) -> dict[str, Entry]:
-    """A reviewer's decisions on the records of the stage, validated; withdrawn rows left out."""
+    """A reviewer's decision on each record of the stage, validated, by the record's ID now.
+
+    A row whose record dedup merged into another counts for that one: when a reviewer's rows
+    for one record disagree, the record's entry carries a ``clash`` naming both rows (it goes
+    to the conflicts sheet). Rows of records that left the stage, or whose ID a split made
+    ambiguous, are left out.
+    """
     spec = reviewer_spec(st.name, settings)
     table = read_table(path, required=spec.required)
     _check_ids(table, st)
     check_ledger(table)
     allowed = DECISIONS[st.name]
     reasons = settings.reasons(st.name)
-    entries: dict[str, Entry] = {}
+    rows: dict[str, list[tuple[str, Entry]]] = {}
     for number, row in table.rows:
-        if _is_withdrawn(row):
+        rid = row["record_id"].strip()
+        now = st.current(rid)
+        if len(now) != 1 or now[0] not in st.members:
             continue
         decision = normalise_decision(
             row.get("decision", ""), allowed=allowed, path=path, row=number, column="decision"
@@ -153,8 +166,7 @@ def read_reviewer_sheet(
                 column="reason",
                 fix=f"pick one of: {'; '.join(reasons)}.",
             )
-        rid = row["record_id"].strip()
-        entries[rid] = Entry(
+        entry = Entry(
             reviewer,
             decision,
             reason,
@@ -162,7 +174,28 @@ def read_reviewer_sheet(
             number,
             row.get("batch", "").strip(),
         )
-    return entries
+        rows.setdefault(now[0], []).append((rid, entry))
+    return {t: _carry(t, found, stage=st.name) for t, found in rows.items()}
+
+
+def _carry(target: str, found: list[tuple[str, Entry]], *, stage: str) -> Entry:
+    """One reviewer's entry for a record from all their rows that stand for it."""
+    # The row listed under the record's own ID first, then in sheet order.
+    found = sorted(found, key=lambda t: (t[0] != target, t[1].row))
+    listed_as = tuple(rid for rid, _ in found)
+    typed = [(rid, e) for rid, e in found if e.decision]
+    # Full-text reasons feed PRISMA's boxes, so there two reasons disagree too.
+    kinds = {(e.decision, e.reason if stage == "full_text" else "") for _, e in typed}
+    if len(kinds) <= 1:
+        first = typed[0][1] if typed else found[0][1]
+        return replace(first, listed_as=listed_as)
+    said = "; ".join(
+        f"{e.decision}{f' ({e.reason})' if e.reason else ''} for {rid} (row {e.row})"
+        for rid, e in typed
+    )
+    clash = f"merged records disagree: {found[0][1].reviewer} typed {said}"
+    first = found[0][1]
+    return replace(first, decision="", reason="", clash=clash, listed_as=listed_as)
 
 
 def _mapped(decision: str, settings: ScreeningSettings) -> str:
@@ -179,6 +212,10 @@ def decide(
     resolution: Resolution | None,
 ) -> tuple[str, str, str]:
     """``(outcome, final, reason)`` of one record from its reviewers' entries."""
+    if any(e.clash for e in entries):
+        if resolution is None or not resolution.decision:
+            return "conflict", "pending", ""
+        return "resolved", resolution.decision, resolution.reason
     if len(entries) < 2 or any(not e.decision for e in entries):
         return "pending", "pending", ""
     mapped = {_mapped(e.decision, settings) for e in entries}
@@ -233,6 +270,24 @@ def _read_resolutions(
     return out
 
 
+def _carry_resolutions(by_row: dict[str, Resolution], st: Stage) -> dict[str, Resolution]:
+    """Resolutions by the record's ID now: a row under the record's own ID wins; rows under
+    IDs a merge left behind count while they agree (else the record is a conflict again)."""
+    out = {rid: res for rid, res in by_row.items() if rid in st.members}
+    carried: dict[str, set[tuple[str, str]]] = {}
+    first: dict[str, Resolution] = {}
+    for rid, res in by_row.items():
+        now = st.current(rid)
+        if rid in st.records or len(now) != 1 or now[0] in out or not res.decision:
+            continue
+        carried.setdefault(now[0], set()).add((res.decision, res.reason))
+        first.setdefault(now[0], res)
+    for target, kinds in carried.items():
+        if len(kinds) == 1:
+            out[target] = replace(first[target], carried=True)
+    return out
+
+
 def _conflict_row(
     rid: str, st: Stage, entries: list[Entry], seed: dict[str, str], batch: str, added: str
 ) -> dict[str, str]:
@@ -240,7 +295,7 @@ def _conflict_row(
     for which, entry in zip(("first", "second"), entries[:2], strict=False):
         row |= {
             f"{which}_reviewer": entry.reviewer,
-            f"{which}_decision": entry.decision,
+            f"{which}_decision": entry.decision or ("(rows disagree)" if entry.clash else ""),
             f"{which}_reason": entry.reason,
             f"{which}_notes": entry.notes,
         }
@@ -279,7 +334,8 @@ def reconcile_stage(
     }
     pilot = st.pilot is not None
     for rid in st.listed:  # a row the workflow listed must still be there
-        for reviewer in assigned_reviewers(rid, settings, pilot=pilot):
+        listed_as = {r: set(sheets[r][rid].listed_as) if rid in sheets[r] else set() for r in sheets}
+        for reviewer in screeners(rid, settings, pilot=pilot, listed_as=listed_as):
             if rid not in sheets[reviewer]:
                 raise ScopingError(
                     f"the row of record '{rid}' is missing (was it deleted?)",
@@ -295,19 +351,22 @@ def reconcile_stage(
     conflicts_path = sheet_path(directory, stage, "conflicts", settings)
     cspec = conflicts_spec(stage, settings)
     table = read_table(conflicts_path, required=cspec.required) if conflicts_path.exists() else None
-    resolutions = _read_resolutions(table, st, settings) if table else {}
+    resolutions = _carry_resolutions(_read_resolutions(table, st, settings) if table else {}, st)
     seeds = load_seeds(settings, stage, "conflicts")
     batch = next_batch(table)
     added = now.strftime("%Y-%m-%d %H:%M UTC")
     rows: dict[str, tuple[str, str, str]] = {}
     new_conflicts = []
     resolvable = tuple(d for d in DECISIONS[stage] if d != "maybe")
+    clashes = {rid: "; ".join(e.clash for e in es if e.clash) for rid, es in entries.items()}
     for rid in st.ids:
-        outcome = decide(
-            entries[rid], stage=stage, settings=settings, resolution=resolutions.get(rid)
-        )
-        if outcome[0] == "conflict" and rid not in resolutions:
+        resolution = resolutions.get(rid)
+        if clashes[rid] and resolution is not None and resolution.carried:
+            resolution = None  # settled another question: one reviewer's rows now disagree
+        outcome = decide(entries[rid], stage=stage, settings=settings, resolution=resolution)
+        if outcome[0] == "conflict" and (resolution is None or resolution.carried):
             new = _conflict_row(rid, st, entries[rid], seeds.get(rid, {}), batch, added)
+            new["status"] = clashes[rid]
             new_conflicts.append(new)
             # A seeded resolution (offline demo) counts at once, as a typed one would next run.
             seed_path = Path(settings.seed_dir) / stage / "conflicts.csv"
@@ -345,7 +404,7 @@ def reconcile_stage(
             return withdrawn_status(st, rid)
         outcome = rows[rid][0]
         if outcome in ("conflict", "resolved"):
-            return ""
+            return clashes[rid] if outcome == "conflict" else ""
         return NOW_AGREE if outcome != "pending" else current
 
     # The human-owned conflicts sheet is written before the outputs, so the outputs are newer.
@@ -370,6 +429,8 @@ def _write_decisions(
     columns = ["record_id", "title", "outcome", "final", "reason"]
     for r in settings.reviewers:
         columns += [f"{r}_decision", f"{r}_reason"]
+    # Sheet rows listed under IDs a merge left behind, whose decisions count for this record.
+    columns.append("merged_rows")
     with atomic_path(output) as tmp, tmp.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(columns)
@@ -380,6 +441,8 @@ def _write_decisions(
             for r in settings.reviewers:
                 e = by.get(r)
                 line += [e.decision, e.reason] if e else ["", ""]
+            merged = sorted({i for e in entries[rid] for i in e.listed_as if i != rid})
+            line.append("; ".join(merged))
             writer.writerow(line)
 
 

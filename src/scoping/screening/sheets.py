@@ -9,6 +9,8 @@ from pathlib import Path
 
 from scoping.atomic import write_text_atomic
 from scoping.screening.layout import (
+    MERGED_INTO,
+    SPLIT_INTO,
     WITHDRAWN_RECORDS,
     WITHDRAWN_STAGE,
     conflicts_spec,
@@ -16,7 +18,7 @@ from scoping.screening.layout import (
     sheet_path,
 )
 from scoping.screening.settings import ScreeningSettings
-from scoping.screening.stage import Stage, assigned_reviewers, load_stage, read_rows
+from scoping.screening.stage import Stage, load_stage, read_rows, screeners
 from scoping.screening.tables import (
     Change,
     Table,
@@ -51,10 +53,16 @@ def load_seeds(settings: ScreeningSettings, stage: str, name: str) -> dict[str, 
 
 
 def withdrawn_status(stage: Stage, record_id: str) -> str:
-    """Status of a listed row: empty while its record is in the stage, else why it left."""
+    """Status of a listed row: empty while its record is in the stage, else where it went."""
     if record_id in stage.members:
         return ""
-    return WITHDRAWN_STAGE if record_id in stage.records else WITHDRAWN_RECORDS
+    now = stage.current(record_id)
+    if record_id not in stage.records and now:
+        if len(now) > 1:
+            return SPLIT_INTO.format(count=len(now), targets=", ".join(now))
+        if now[0] in stage.members:
+            return MERGED_INTO.format(target=now[0])
+    return WITHDRAWN_STAGE if now else WITHDRAWN_RECORDS
 
 
 def next_batch(table: Table | None) -> str:
@@ -93,17 +101,26 @@ def update_sheets(
     def status(rid: str, _current: str) -> str:
         return withdrawn_status(st, rid)
 
-    plans = []
+    tables = {}
+    listed_as: dict[str, dict[str, set[str]]] = {}  # record -> reviewer -> row IDs
     for reviewer in settings.reviewers:
         path = sheet_path(directory, stage, reviewer, settings)
         table = read_table(path, required=spec.required) if path.exists() else None
-        present = {row.get("record_id", "").strip() for _, row in table.rows} if table else set()
+        tables[reviewer] = (path, table)
+        for _, row in table.rows if table else ():
+            rid = row.get("record_id", "").strip()
+            now = st.current(rid)
+            if len(now) == 1:
+                listed_as.setdefault(now[0], {}).setdefault(reviewer, set()).add(rid)
+    plans = []
+    for reviewer, (path, table) in tables.items():
         batch = "pilot" if st.pilot is not None else next_batch(table)
         seeds = load_seeds(settings, stage, reviewer)
         new_rows = []
         for rid in listed:
-            if rid in present or reviewer not in assigned_reviewers(
-                rid, settings, pilot=st.pilot is not None
+            holders = listed_as.get(rid, {})
+            if reviewer in holders or reviewer not in screeners(
+                rid, settings, pilot=st.pilot is not None, listed_as=holders
             ):
                 continue
             row = record_cells(st.records[rid]) | {"batch": batch, "added": added_at}

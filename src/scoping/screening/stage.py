@@ -29,6 +29,15 @@ class Stage:
     pilot: set[str] | None = None
     #: ``ids`` as a set, for membership tests.
     members: set[str] = field(default_factory=set)
+    #: IDs a sheet row may carry that are no record's ID now, mapped to the records they belong
+    #: to (a merge left the row's ID behind as a member; a split made one ID two records).
+    aliases: dict[str, list[str]] = field(default_factory=dict)
+
+    def current(self, row_id: str) -> list[str]:
+        """The records of the review a sheet row's ID stands for now (none if it left)."""
+        if row_id in self.records:
+            return [row_id]
+        return self.aliases.get(row_id, [])
 
     @property
     def listed(self) -> list[str]:
@@ -77,6 +86,12 @@ def load_stage(
                 fix="pass the deduplicated records (one row per record).",
             )
         records[rid] = row
+    aliases: dict[str, list[str]] = {}
+    for rid, row in records.items():
+        for member in (row.get("member_ids") or "").split(";"):
+            member = member.strip()
+            if member and member != rid and member not in records:
+                aliases.setdefault(member, []).append(rid)
     if stage == "title_abstract":
         ids = list(records)
     else:
@@ -93,7 +108,9 @@ def load_stage(
         rng = random.Random(settings.pilot_seed)
         pool = sorted(ids)  # sorted: the sample must not depend on the records' file order
         pilot = set(rng.sample(pool, min(settings.pilot_size, len(pool))))
-    return Stage(name=stage, records=records, ids=ids, pilot=pilot, members=set(ids))
+    return Stage(
+        name=stage, records=records, ids=ids, pilot=pilot, members=set(ids), aliases=aliases
+    )
 
 
 def assigned_reviewers(record_id: str, settings: ScreeningSettings, *, pilot: bool) -> list[str]:
@@ -107,3 +124,23 @@ def assigned_reviewers(record_id: str, settings: ScreeningSettings, *, pilot: bo
     pairs = list(itertools.combinations(settings.reviewers, 2))
     digest = int(hashlib.sha1(record_id.encode("utf-8")).hexdigest()[:12], 16)
     return list(pairs[digest % len(pairs)])
+
+
+def screeners(
+    record_id: str,
+    settings: ScreeningSettings,
+    *,
+    pilot: bool,
+    listed_as: dict[str, set[str]],
+) -> list[str]:
+    """Who screens a record, given the IDs each reviewer's sheet lists it under.
+
+    ``listed_as[reviewer]`` holds the IDs of that reviewer's rows that stand for the record.
+    A record that reached the sheets under an ID a merge has since left behind stays with the
+    reviewers who have it: it never goes to another screener again.
+    """
+    assigned = assigned_reviewers(record_id, settings, pilot=pilot)
+    holders = [r for r in settings.reviewers if listed_as.get(r)]
+    if not holders or any(record_id in listed_as[r] for r in holders):
+        return assigned
+    return holders
