@@ -246,3 +246,81 @@ def test_offline_demo_with_seeds_and_settings(tmp_path: Path, real_records: list
     assert rows[3]["reason"] == "not in scope"
     conflicts = read_table(tmp_path / "screening" / "title_abstract" / "conflicts.csv")
     assert [(r["record_id"], r["resolution"]) for _, r in conflicts.rows] == [(ids[2], "include")]
+
+
+def _merged_into(records: Path, merges: dict[str, list[str]]) -> Path:
+    """The records file after dedup merged each ``gone`` into its ``keep`` (``member_ids``)."""
+    out = records.with_name("records_merged.csv")
+    gone = {g for group in merges.values() for g in group}
+    with records.open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        kept = [r for r in reader if r["record_id"] not in gone]
+    with out.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=[*(reader.fieldnames or []), "member_ids"])
+        writer.writeheader()
+        for row in kept:
+            ids = [row["record_id"], *merges.get(row["record_id"], [])]
+            writer.writerow(row | {"member_ids": "; ".join(ids)})
+    return out
+
+
+def test_decisions_follow_a_merge_and_a_disagreement_becomes_a_conflict(
+    tmp_path: Path, real_records: list
+) -> None:
+    """Issue 11: a merge once took one member's decisions silently and dropped the others'."""
+    first = real_records[:6]
+    ids = [r.record_id for r in first]
+    records = write_dedup_records(tmp_path / "records.csv", first)
+    ta = tmp_path / "screening" / "title_abstract"
+    _sheets(tmp_path, "title_abstract", records)
+    # Both exclude record 0; both include record 1. Reviewer 1 includes 2, excludes 3.
+    for who, fourth in (("reviewer1", "exclude"), ("reviewer2", "include")):
+        typed = {ids[0]: "exclude", ids[1]: "include", ids[2]: "include", ids[3]: fourth}
+        type_decisions(ta / f"{who}.xlsx", {k: (v, "") for k, v in typed.items()})
+    _reconcile(tmp_path, "title_abstract", records)
+
+    # Dedup now finds 1 is the same as 0, and 3 the same as 2 (kept under 2's ID).
+    merged = _merged_into(records, {ids[0]: [ids[1]], ids[2]: [ids[3]]})
+    manifest = _sheets(tmp_path, "title_abstract", merged)
+    assert manifest["rows_added"] == 0  # nothing screened goes back to the screeners
+    status = {r["record_id"]: r["status"] for _, r in read_table(ta / "reviewer1.xlsx").rows}
+    assert status[ids[1]] == f"merged: this decision counts for {ids[0]} (the same record)"
+    _, rows = _reconcile(tmp_path, "title_abstract", merged)
+    by_id = {r["record_id"]: r for r in rows}
+    assert set(by_id) == {ids[0], ids[2], ids[4], ids[5]}
+    # Both reviewers excluded 0 and included 1: each reviewer's rows disagree -> a conflict.
+    assert by_id[ids[0]]["outcome"] == "conflict" and by_id[ids[0]]["merged_rows"] == ids[1]
+    conflicts = {r["record_id"]: r for _, r in read_table(ta / "conflicts.xlsx").rows}
+    message = conflicts[ids[0]]["status"]
+    assert f"exclude for {ids[0]} (row 2)" in message and f"include for {ids[1]} (row 3)" in message
+    # Reviewer 1's rows for 2 and 3 disagree too; reviewer 2's agree (include).
+    assert by_id[ids[2]]["outcome"] == "conflict"
+    assert by_id[ids[2]]["reviewer2_decision"] == "include"
+    assert "reviewer1 typed include" in conflicts[ids[2]]["status"]
+    # The adjudicator settles both; the resolutions count, no typed cell changed.
+    type_cells(ta / "conflicts.xlsx", "resolution", {ids[0]: "exclude", ids[2]: "include"})
+    _, rows = _reconcile(tmp_path, "title_abstract", merged)
+    by_id = {r["record_id"]: r for r in rows}
+    assert (by_id[ids[0]]["final"], by_id[ids[2]]["final"]) == ("exclude", "include")
+    assert _typed(ta / "reviewer1.xlsx")[ids[1]] == ("include", "", "")
+
+
+def test_agreeing_decisions_carry_to_the_merged_record(tmp_path: Path, real_records: list) -> None:
+    first = real_records[:3]
+    ids = [r.record_id for r in first]
+    records = write_dedup_records(tmp_path / "records.csv", first)
+    ta = tmp_path / "screening" / "title_abstract"
+    _sheets(tmp_path, "title_abstract", records)
+    for who in ("reviewer1", "reviewer2"):
+        type_decisions(ta / f"{who}.xlsx", {ids[1]: ("exclude", ""), ids[2]: ("exclude", "")})
+    # Record 1 merges into 0 (which nobody has screened yet): its exclusions carry, explicitly.
+    merged = _merged_into(records, {ids[0]: [ids[1]]})
+    assert _sheets(tmp_path, "title_abstract", merged)["rows_added"] == 0
+    _, rows = _reconcile(tmp_path, "title_abstract", merged)
+    by_id = {r["record_id"]: r for r in rows}
+    assert by_id[ids[0]]["outcome"] == "agree_exclude"
+    assert by_id[ids[0]]["merged_rows"] == ids[1]
+    assert (by_id[ids[0]]["reviewer1_decision"], by_id[ids[0]]["reviewer2_decision"]) == (
+        "exclude",
+        "exclude",
+    )
