@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -105,6 +106,7 @@ class Record:
             rec.record_id = make_record_id(
                 pmid=rec.pmid,
                 doi=rec.doi,
+                accession=accession_of(source_id=rec.source_id, raw=rec.raw, url=rec.url),
                 title=rec.title,
                 year=rec.year,
                 authors=rec.authors,
@@ -140,6 +142,31 @@ class Record:
         return cls(**values)  # type: ignore[arg-type]
 
 
+# Database record numbers that name their database, so equal values across exports (two searches
+# of one database, or a database and a reference manager's copy) are one record: WoS UT, Scopus
+# EID, CENTRAL, APA PsycInfo, Dimensions, Lens, Zoological Record.
+_ACCESSION = re.compile(
+    r"^(?:(?:wos|isi):\w{6,}|2-s2\.0-\d{6,}|cn-\d{8}|\d{4}-\d{5}-\d{3}|pub\.\d{6,}"
+    r"|\d{3}-\d{3}-\d{3}-\d{3}-\d{3}|zoorec:\w{6,})$"
+)
+_ACCESSION_FIELDS = ("AN", "UT", "ID", "EID", "accession-num", "accession_number")
+# Scopus RIS and CSV exports carry the EID only in the record link.
+_SCOPUS_EID = re.compile(r"[?&]eid=(2-s2\.0-\d{6,})", flags=re.IGNORECASE)
+
+
+def accession_of(
+    *, source_id: str = "", raw: dict[str, object] | None = None, url: str = ""
+) -> str:
+    """A self-naming database accession number (lower case) from the record's fields, or ``""``."""
+    for value in (source_id, *((raw or {}).get(k) for k in _ACCESSION_FIELDS)):
+        if isinstance(value, str) and value:
+            text = value.strip().lower()
+            if _ACCESSION.match(text):
+                return text
+    found = _SCOPUS_EID.search(url) if "eid=" in url else None
+    return found.group(1).lower() if found else ""
+
+
 def _short_hash(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()[:12]
 
@@ -148,14 +175,16 @@ def make_record_id(
     *,
     pmid: str = "",
     doi: str = "",
+    accession: str = "",
     title: str = "",
     year: str = "",
     authors: Iterable[str] = (),
     url: str = "",
 ) -> str:
-    """Stable ID from the record's identifiers (invariant 2).
+    """Stable ID from the record's identifiers (invariant 2), in this order of precedence.
 
     ``pmid-<PMID>`` where there is a PubMed ID, else ``doi-<hash of normalised DOI>``, else
+    ``acc-<hash of a self-naming accession number>`` (WoS UT, Scopus EID...), else
     ``ref-<hash of folded title, year and first author's family name>`` (or of the URL for an
     untitled web page). The same record gets the same ID on every run and every machine.
     """
@@ -165,6 +194,20 @@ def make_record_id(
     doi = normalise_doi(doi)
     if doi:
         return f"doi-{_short_hash(doi)}"
+    accession = accession.strip().lower()
+    if accession:
+        return f"acc-{_short_hash(accession)}"
+    return content_id(title=title, year=year, authors=authors, url=url)
+
+
+def content_id(
+    *, title: str = "", year: str = "", authors: Iterable[str] = (), url: str = ""
+) -> str:
+    """``ref-`` ID from the record's content alone (title, year, first author; or URL).
+
+    Dedup lists it among a merged record's names, so a sheet row listed under it still finds
+    its record after a later export adds a DOI or PMID.
+    """
     key = title_key(title)
     if key:
         first = first_author_family(list(authors))

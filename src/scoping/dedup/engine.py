@@ -37,7 +37,7 @@ from scoping.records import Record
 log = logging.getLogger(__name__)
 
 SAME, DIFFERENT = "same", "different"
-_ID_RANK = {"pmid": 0, "doi": 1, "ref": 2}
+_ID_RANK = {"pmid": 0, "doi": 1, "acc": 2, "ref": 3}
 
 
 @dataclass(slots=True)
@@ -74,9 +74,9 @@ class DedupResult:
 
 
 def canonical_order(record_id: str) -> tuple[int, str]:
-    """Sort key of the canonical member: ``pmid-`` before ``doi-`` before ``ref-``, then ID."""
+    """Sort key of the canonical member: ``pmid-``, ``doi-``, ``acc-``, ``ref-``, then by ID."""
     prefix = record_id.split("-", 1)[0]
-    return _ID_RANK.get(prefix, 3), record_id
+    return _ID_RANK.get(prefix, len(_ID_RANK)), record_id
 
 
 def hit_labels(hits: Sequence[Record]) -> list[str]:

@@ -15,7 +15,7 @@ from functools import lru_cache
 
 from scoping.normalise import fold as _fold_unicode
 from scoping.normalise import normalise_author
-from scoping.records import Record
+from scoping.records import Record, accession_of
 
 _LANG_TAG = re.compile(
     r"[\[(]\s*(?:in\s+)?(?:article\s+in\s+)?(?:chinese|japanese|german|french|spanish|italian|"
@@ -288,26 +288,9 @@ def _is_year_volume(volume: str, year: int) -> bool:
     return not year or abs(int(volume) - year) <= 1
 
 
-# Database record numbers that name their database, so equal values across exports (two searches
-# of one database, or a database and a reference manager's copy) are one record.
-_ACCESSION = re.compile(
-    r"^(?:(?:wos|isi):\w{6,}|2-s2\.0-\d{6,}|cn-\d{8}|\d{4}-\d{5}-\d{3}|pub\.\d{6,}"
-    r"|\d{3}-\d{3}-\d{3}-\d{3}-\d{3}|zoorec:\w{6,})$"
-)
-_ACCESSION_FIELDS = ("AN", "UT", "ID", "EID", "accession-num", "accession_number")
-# Scopus RIS and CSV exports carry the EID only in the record link.
-_SCOPUS_EID = re.compile(r"[?&]eid=(2-s2\.0-\d{6,})", flags=re.IGNORECASE)
-
-
 def accession_key(record: Record) -> str:
     """The record's self-naming database accession number, lower case, or ``""``."""
-    for value in (record.source_id, *(record.raw.get(k) for k in _ACCESSION_FIELDS)):
-        if isinstance(value, str) and value:
-            text = value.strip().lower()
-            if _ACCESSION.match(text):
-                return text
-    found = _SCOPUS_EID.search(record.url) if "eid=" in record.url else None
-    return found.group(1).lower() if found else ""
+    return accession_of(source_id=record.source_id, raw=record.raw, url=record.url)
 
 
 #: Shorter abstracts ("Not available", a one-line summary) say nothing about identity.

@@ -13,7 +13,7 @@ from scoping.atomic import atomic_path
 from scoping.dedup.compare import FIELD_SCORES
 from scoping.dedup.engine import DedupResult, PairEvent, canonical_order
 from scoping.dedup.features import notice_kind
-from scoping.records import LIST_SEP, RECORD_COLUMNS, Record
+from scoping.records import LIST_SEP, RECORD_COLUMNS, Record, content_id
 
 CLUSTER_COLUMNS = ("source", "source_type", "source_id", "record_id", "cluster_id", "is_canonical")
 #: ``member_ids``: every ID that names the record (its hits' IDs, as found and as told apart),
@@ -134,9 +134,15 @@ def write_merged_records(path: str | Path, result: DedupResult) -> int:
     rows = []
     names: dict[str, set[str]] = defaultdict(set)
     for i, cluster_id in enumerate(result.cluster_ids):
-        names[cluster_id].add(result.hits[i].record_id)
+        hit = result.hits[i]
+        names[cluster_id].add(hit.record_id)
         if result.base_ids:
             names[cluster_id].add(result.base_ids[i])
+        if hit.title or hit.url:
+            # The ID the hit would have without identifiers: an export that adds a DOI later.
+            names[cluster_id].add(
+                content_id(title=hit.title, year=hit.year, authors=hit.authors, url=hit.url)
+            )
     for record, sources, n_hits in merged_records(result):
         row = record.to_row()
         row["found_by"] = LIST_SEP.join(sources)
