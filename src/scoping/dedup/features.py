@@ -253,29 +253,44 @@ def page_span(pages: str) -> tuple[str, str, bool]:
     return first, last, e_locator
 
 
-def _is_preprint(record: Record) -> bool:
+def _is_preprint(record: Record, journal: str) -> bool:
     if record.doi.startswith(_PREPRINT_DOI):
         return True
-    where = fold(f"{record.journal} {record.publication_type}")
+    where = fold(f"{journal} {record.publication_type}")
     return bool(_PREPRINT_WORDS.search(where))
 
 
-def _is_conference(record: Record) -> bool:
+def _is_conference(record: Record, journal: str) -> bool:
     kinds = fold(f"{record.publication_type} {record.raw.get('ENTRYTYPE', '')}")
     if "conference abstract" in kinds or "meeting abstract" in kinds:
         return True
-    where = fold(f"{record.journal} {record.volume} {record.issue}")
+    where = fold(f"{journal} {record.volume} {record.issue}")
     return bool(_CONF_WORDS.search(where)) and bool(_SUPPL.search(where) or "abstract" in where)
 
 
-def _is_proceedings(record: Record) -> bool:
-    where = fold(f"{record.journal} {record.publication_type} {record.raw.get('ENTRYTYPE', '')}")
+def venue(record: Record) -> str:
+    """The journal, else a proceedings title the reader kept only in ``raw``.
+
+    A CoLRev / BibTeX table has a ``journal`` and a ``booktitle`` column, and a proceedings paper
+    fills only the second: the importer maps one column to the journal and keeps the other's
+    cell under its own name.
+    """
+    if record.journal or not record.raw:
+        return record.journal
+    for name, value in record.raw.items():
+        if isinstance(value, str) and value.strip() and name.lower() == "booktitle":
+            return value.strip()
+    return ""
+
+
+def _is_proceedings(record: Record, journal: str) -> bool:
+    where = fold(f"{journal} {record.publication_type} {record.raw.get('ENTRYTYPE', '')}")
     return bool(_PROCEEDINGS_WORDS.search(where))
 
 
-def _is_thesis(record: Record) -> bool:
+def _is_thesis(record: Record, journal: str) -> bool:
     where = fold(
-        f"{record.journal} {record.volume} {record.issue} {record.publication_type} "
+        f"{journal} {record.volume} {record.issue} {record.publication_type} "
         f"{record.raw.get('ENTRYTYPE', '')}"
     )
     return bool(_THESIS.search(where))
@@ -338,20 +353,21 @@ def record_keys(record: Record) -> Keys:
         volume_digits = []
     issue_digits = _DIGITS.findall(record.issue)
     first, last, e_locator = page_span(record.pages)
+    journal = venue(record)
     return Keys(
         title=title,
         compact=title.replace(" ", ""),
         numbers=title_numbers(title),
         notice=notice_kind(record.title),
         kind=type_kind(record.publication_type),
-        preprint=_is_preprint(record),
-        conference=_is_conference(record),
-        proceedings=_is_proceedings(record),
-        thesis=_is_thesis(record),
+        preprint=_is_preprint(record, journal),
+        conference=_is_conference(record, journal),
+        proceedings=_is_proceedings(record, journal),
+        thesis=_is_thesis(record, journal),
         abstract=record.abstract if len(record.abstract) >= _MIN_ABSTRACT_CHARS else "",
         authors=author_keys(record.authors),
         year=year,
-        journal=journal_key(record.journal),
+        journal=journal_key(journal),
         volume=volume_digits[0].lstrip("0") if volume_digits else "",
         issue=issue_digits[0].lstrip("0") if issue_digits else "",
         page_first=first,
