@@ -38,7 +38,7 @@ from scoping.dedup.evaluate import (
     read_true_groups,
 )
 from scoping.dedup.features import record_keys
-from scoping.dedup.inputs import InputHits, read_bib_csv
+from scoping.dedup.inputs import InputHits, read_input
 from scoping.dedup.settings import DedupSettings
 
 REPO = Path(__file__).resolve().parents[1]
@@ -106,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
     all_met = True
     for folder in labelled_sets(args.data):
         truth = read_true_groups(folder / "merged_record_ids.csv")
-        hits = read_bib_csv(folder / "records_pre_merged.csv")
+        hits = read_input(folder / "records_pre_merged.csv")
         start = time.perf_counter()
         result = deduplicate(hits.records)
         ours_s = time.perf_counter() - start

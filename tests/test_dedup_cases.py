@@ -885,3 +885,144 @@ def test_a_quiz_page_does_not_split_an_article_listed_two_ways() -> None:
     medline = rec("medline", "1", issue="426", pages="119-27; quiz 128", **common)
     embase = rec("embase", "2", issue="427", pages="119-128", **common)
     assert same_cluster(cluster(medline, embase), 0, 1)
+
+
+# --- issue 11: rules that a real review's raw exports needed -----------------------------------
+
+
+def test_a_supplement_doi_shared_by_two_meeting_abstracts_does_not_merge_them() -> None:
+    # Modelled on a real review's ISTH congress supplement (J Thromb Haemost 13 Suppl 2): the
+    # database gave every abstract of the supplement issue the issue's DOI. Two abstracts on
+    # pages 51 and 52, by other authors, with look-alike titles. The exact DOI pass merged them.
+    doi = "10.1111/jth.12993"
+    journal = "Journal of Thrombosis and Haemostasis"
+    adults = rec(
+        "embase",
+        "1",
+        title="Eculizumab in atypical hemolytic uremic syndrome: long-term outcomes in adults",
+        authors="Licht C; Greenbaum LA; Muus P; Babu S",
+        year="2015",
+        journal=journal,
+        volume="13",
+        issue="Suppl 2",
+        pages="51",
+        doi=doi,
+    )
+    children = rec(
+        "embase",
+        "2",
+        title="Eculizumab in atypical hemolytic uremic syndrome: long-term outcomes in children",
+        authors="Fakhouri F; Loirat C; Ariceta G; Ardissino G",
+        year="2015",
+        journal=journal,
+        volume="13",
+        issue="Suppl 2",
+        pages="52",
+        doi=doi,
+    )
+    result = cluster(adults, children)
+    assert not same_cluster(result, 0, 1)
+    assert not result.merges and not result.review  # two works, nothing for a person
+    # The same abstract from a second database, its DOI equal: the DOI still merges it.
+    again = rec("wos", "3", **{**_fields(adults), "authors": "Licht, C.; Greenbaum, L. A."})
+    result = cluster(adults, children, again)
+    assert same_cluster(result, 0, 2) and not same_cluster(result, 1, 2)
+    assert [m.rule for m in result.merges] == ["exact_doi"]
+
+
+def _fields(record: object) -> dict[str, object]:
+    names = ("title", "year", "journal", "volume", "issue", "pages", "doi")
+    return {name: getattr(record, name) for name in names}
+
+
+def test_a_record_without_a_year_merges_with_its_journal_version() -> None:
+    # Modelled on Embase conference records of a real review: EHA congress abstracts printed
+    # in Haematologica's meeting supplement, Embase naming the congress in the journal field
+    # (so: a conference abstract) and giving no year; Web of Science gives the journal record.
+    # With a year, the same volume and first page outweigh "conference abstract vs paper";
+    # without one, 78 such pairs went to a person.
+    title = "Eculizumab in atypical hemolytic uremic syndrome: two-year update of two trials"
+    authors = "Licht C; Muus P; Legendre C; Douglas K"
+    embase = rec(
+        "embase",
+        "1",
+        title=title,
+        authors=authors,
+        journal="Haematologica. Conference: 16th Congress of the European Hematology Association",
+        volume="96",
+        issue="SUPPL. 2",
+        pages="0123",
+    )
+    fields = dict(title=title, authors=authors, year="2011", volume="96", issue="Suppl 2")
+    wos = rec("wos", "2", **fields, journal="Haematologica-the Hematology Journal", pages="123")
+    result = cluster(embase, wos)
+    assert same_cluster(result, 0, 1) and not result.review
+    assert result.merges[0].fields["year"] is None  # no year: no evidence either way
+    # Without a year, the volume and page prove nothing in another journal.
+    other = rec("wos", "3", **fields, journal="Blood", pages="123")
+    assert not same_cluster(cluster(embase, other), 0, 1)
+
+
+@pytest.mark.parametrize(
+    "deposit_title",
+    [
+        "Figure 1 from MEK inhibition overcomes resistance to EGFR inhibitors in colorectal cancer",
+        "Table 2 MEK inhibition overcomes resistance to EGFR inhibitors in colorectal cancer",
+        "Supplementary material for: MEK inhibition overcomes resistance to EGFR inhibitors in "
+        "colorectal cancer",
+        "Data from MEK inhibition overcomes resistance to EGFR inhibitors in colorectal cancer",
+        "Supplementary Table S1",
+    ],
+)
+def test_a_supplement_deposit_stays_apart_from_its_article_without_a_person(
+    deposit_title: str,
+) -> None:
+    # Modelled on the figshare deposits (AACR journals deposit each figure, table and the data
+    # of an article as its own DOI, with the article's title and authors) that reached a person
+    # in a real review: about 20 pairs.
+    authors = "Misale S; Arena S; Lamba S; Siravegna G; Bardelli A"
+    article = rec(
+        "medline",
+        "1",
+        title="MEK inhibition overcomes resistance to EGFR inhibitors in colorectal cancer",
+        authors=authors,
+        year="2019",
+        journal="Cancer Research",
+        doi="10.1158/0008-5472.CAN-18-1234",
+    )
+    deposit = rec(
+        "datacite",
+        "2",
+        title=deposit_title,
+        authors=authors,
+        year="2019",
+        journal="Cancer Research",
+        doi="10.1158/0008-5472.22412345.v1",
+    )
+    result = cluster(article, deposit)
+    assert not same_cluster(result, 0, 1)
+    assert not result.review and not result.merges
+    if len(deposit_title) > 40:
+        # Two databases' copies of one deposit are still one deposit ("Supplementary Table S1"
+        # alone names a part of any article: too short to merge on).
+        copy = rec("crossref", "3", **{**_fields(deposit), "doi": ""}, authors=authors)
+        assert same_cluster(cluster(article, deposit, copy), 1, 2)
+
+
+def test_a_garbled_volume_is_no_evidence_against_a_twin() -> None:
+    # Modelled on a real review's export where "61(1)" was cut to "1)" in the volume field:
+    # 40 same-title pairs were kept apart on "volume 1 vs 61".
+    fields = dict(
+        title="Community health workers and maternal mortality in rural Ethiopia",
+        authors="Tadesse G; Abebe M; Worku A",
+        year="2018",
+        journal="BMC Public Health",
+        pages="118-126",
+    )
+    good = rec("scopus", "1", **fields, volume="61", issue="1")
+    garbled = rec("ebsco", "2", **fields, volume="1)")
+    result = cluster(good, garbled)
+    assert same_cluster(result, 0, 1)
+    # A plausible other volume still contradicts.
+    other = rec("ebsco", "3", **fields, volume="62")
+    assert not same_cluster(cluster(good, other), 0, 1)

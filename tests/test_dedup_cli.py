@@ -42,9 +42,10 @@ def test_cli_errors_are_one_line_and_leave_no_output(
     assert err[-1].startswith("scoping dedup: error:") and "missing.csv" in err[-1]
     assert not out.exists()
     bad = tmp_path / "bad.csv"
-    bad.write_text("ID,name\n1,x\n", encoding="utf-8")
+    bad.write_text("ID,colour\n1,x\n", encoding="utf-8")
     assert main(["dedup", str(bad), "--output", str(out)]) == 2
-    assert "column 'title'" in capsys.readouterr().err
+    # The error 'scoping import' gives for the same file: one reader for both commands.
+    assert "no title column (columns: ID, colour)" in capsys.readouterr().err
 
 
 def test_settings_defaults_file_and_errors(tmp_path: Path) -> None:

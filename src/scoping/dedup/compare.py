@@ -311,6 +311,25 @@ def page_agreement(a: Keys, b: Keys) -> float | None:
     return 0.0
 
 
+def doi_overruled(a: Keys, b: Keys) -> bool:
+    """Whether records sharing a DOI clearly are two works: the DOI is evidence, not proof.
+
+    Errata, replies and book chapters carry the article's or the book's DOI; the abstracts of a
+    meeting supplement share the supplement issue's DOI (two abstracts on pages 51 and 52 by
+    other authors). Overruled by a notice type or a supplement deposit on one side only,
+    titles that disagree (< 0.7), or a different first page together with other authors.
+    """
+    if a.notice != b.notice or a.deposit != b.deposit:
+        return True
+    if a.title and b.title and title_similarity(a.title, b.title)[0] < 0.7:
+        return True
+    return (
+        page_agreement(a, b) == 0.0
+        and bool(a.authors and b.authors)
+        and author_similarity(a.authors, b.authors) < 0.5
+    )
+
+
 def contradicts(a: Keys, b: Keys) -> bool:
     """Whether two records' identifiers or bibliographic numbers rule out one paper.
 
@@ -327,6 +346,8 @@ def contradicts(a: Keys, b: Keys) -> bool:
         return True
     if a.notice != b.notice and not notice_dropped(a, b):
         return True
+    if a.deposit != b.deposit:
+        return True
     if page_agreement(a, b) == 0.0 and not printed_twice(a, b):
         return True
     short = min(len(a.title), len(b.title)) < 60
@@ -338,6 +359,11 @@ def compare(a: Keys, b: Keys, settings: DedupSettings) -> PairDecision:
     """Score the fields of ``a`` and ``b`` and apply the merge rules."""
     if (not a.volume) != (not b.volume):
         a, b = unshift(a, b)
+    if a.deposit != b.deposit:
+        # "Figure 1 from <title>", "Supplementary material for <title>": a deposit of one part
+        # of the article (figshare...), with its title and authors; never the article itself,
+        # nor another part of it. Distinct, not a question for a person.
+        return PairDecision(DISTINCT, "distinct", 0.0, {})
     title, truncated = title_similarity(a.title, b.title)
     if title < 1.0 and (
         a.notice == b.notice == "erratum" or (a.notice != b.notice and notice_dropped(a, b))
@@ -350,12 +376,18 @@ def compare(a: Keys, b: Keys, settings: DedupSettings) -> PairDecision:
         pages = None
     year_gap = abs(a.year - b.year) if a.year and b.year else None
     # Same volume and first page (and year within one): the same article, whatever the author
-    # forms, subtitles or title numbers say.
+    # forms, subtitles or title numbers say. A record without a year (Embase's conference
+    # records) gives no evidence on it: then two known journals must not disagree outright
+    # ("Haematologica. Conference: 16th Congress ..." and "Haematologica", not "Blood").
     bibliographic = (
         volume == 1.0
         and pages == 1.0
-        and year_gap is not None
-        and year_gap <= 1
+        and (
+            year_gap <= 1
+            if year_gap is not None
+            else bool(a.journal and b.journal)
+            and journal_similarity(a.journal, b.journal) >= settings.journal_conflict
+        )
         # Front matter starts every issue on the same page: "Editorial Introduction", 22(2)
         # pages 5-6 and 22(3) pages 5-7, are two items.
         and not (a.issue and b.issue and a.issue != b.issue and a.page_last != b.page_last)

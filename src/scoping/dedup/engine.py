@@ -26,7 +26,7 @@ from scoping.dedup.compare import (
     PairDecision,
     compare,
     contradicts,
-    title_similarity,
+    doi_overruled,
 )
 from scoping.dedup.features import Keys, notice_kind, record_keys
 from scoping.dedup.settings import DedupSettings
@@ -229,6 +229,8 @@ def _clusters_contradict(
 
 
 def _exact_pass(keys: list[Keys], settings: DedupSettings, join: Callable[..., bool]) -> None:
+    """Join records sharing an identifier; a shared DOI that is clearly overruled
+    (``doi_overruled``) is left to the comparison, where it counts as a strong field."""
     groups: dict[tuple[str, str], list[int]] = defaultdict(list)
     for i, k in enumerate(keys):
         for name in settings.exact_fields:
@@ -238,14 +240,8 @@ def _exact_pass(keys: list[Keys], settings: DedupSettings, join: Callable[..., b
     for (name, _value), members in sorted(groups.items()):
         first = members[0]
         for other in members[1:]:
-            a, b = keys[first], keys[other]
-            if name == "doi":
-                # Errata, replies and book chapters can carry another record's DOI.
-                if a.notice != b.notice:
-                    continue
-                sim, _ = title_similarity(a.title, b.title)
-                if a.title and b.title and sim < 0.7:
-                    continue
+            if name == "doi" and doi_overruled(keys[first], keys[other]):
+                continue
             join(first, other, f"exact_{name}")
 
 

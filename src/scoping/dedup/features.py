@@ -93,6 +93,18 @@ _CITED_ARTICLE = re.compile(
     r"|[^()]*\((?:19|20)\d\d\)\s*\w+\s*(?:\(\s*\w+\s*\)\s*)?\(\s*\w+(?:\s*-+\s*\w+)?\s*\))\)\s*$",
     flags=re.IGNORECASE,
 )
+# A deposit of one part of an article (figshare, AACR, Dryad...): "Figure 1 from <title>",
+# "Table 2 <title>", "Supplementary material for <title>", "Data from <title>",
+# "Supplementary Table S1". The lead names the part; what follows is the article's title.
+_DEPOSIT = re.compile(
+    r"^(?:(?:supplementary|supplemental)\s+(?:material|data|information|file|figure|table|"
+    r"methods|appendix|video|movie)s?(?:\s+s?\d+[a-z]?)?"
+    r"|additional\s+file\s+\d+"
+    r"|(?:figure|fig|table|movie|video|dataset)\s+s?\d+[a-z]?"
+    r"|data\s+from)(?=\s|$)"
+)
+_DEPOSIT_HINT = re.compile(r"^(?:suppl|addit|fig|table|movie|video|data)")
+_DEPOSIT_TYPES = ("dataset", "data set", "figure", "image", "media")
 _SHORT_NOTE = re.compile(r"\[[^\[\]]{1,30}\]")
 _PAGE_COUNT = re.compile(r"^\d+\s*(?:p|pp|pages?)\.?$", flags=re.IGNORECASE)
 _ATTACHED_PAGES = re.compile(r"^(?:quiz|discussion)\s+([\d\s,-]+)", flags=re.IGNORECASE)
@@ -108,6 +120,7 @@ class Keys:
     numbers: frozenset[str]
     notice: str
     kind: str
+    deposit: str  # "figure 1", "table s2", "supplementary material", "data"... or ""
     preprint: bool
     conference: bool
     proceedings: bool
@@ -151,6 +164,20 @@ def title_match_key(title: str) -> str:
     if "[" in text:
         text = _SHORT_NOTE.sub(" ", text)
     return fold(text)
+
+
+def deposit_kind(title_key: str, publication_type: str = "") -> str:
+    """The part of an article a supplement deposit holds (its title's lead), or ``""``.
+
+    ``"figure 1 from ..."`` gives ``"figure 1"``; a deposit typed as a dataset or figure with
+    another title gives its type.
+    """
+    if _DEPOSIT_HINT.match(title_key):
+        found = _DEPOSIT.match(title_key)
+        if found:
+            return found.group(0).removesuffix(" from")
+    kind = publication_type.strip().lower()
+    return kind if kind in _DEPOSIT_TYPES else ""
 
 
 def title_numbers(key: str) -> frozenset[str]:
@@ -253,32 +280,85 @@ def page_span(pages: str) -> tuple[str, str, bool]:
     return first, last, e_locator
 
 
-def _is_preprint(record: Record) -> bool:
+def _is_preprint(record: Record, journal: str) -> bool:
     if record.doi.startswith(_PREPRINT_DOI):
         return True
-    where = fold(f"{record.journal} {record.publication_type}")
+    where = fold(f"{journal} {record.publication_type}")
     return bool(_PREPRINT_WORDS.search(where))
 
 
-def _is_conference(record: Record) -> bool:
+def _is_conference(record: Record, journal: str) -> bool:
     kinds = fold(f"{record.publication_type} {record.raw.get('ENTRYTYPE', '')}")
     if "conference abstract" in kinds or "meeting abstract" in kinds:
         return True
-    where = fold(f"{record.journal} {record.volume} {record.issue}")
+    where = fold(f"{journal} {record.volume} {record.issue}")
     return bool(_CONF_WORDS.search(where)) and bool(_SUPPL.search(where) or "abstract" in where)
 
 
-def _is_proceedings(record: Record) -> bool:
-    where = fold(f"{record.journal} {record.publication_type} {record.raw.get('ENTRYTYPE', '')}")
+def venue(record: Record) -> str:
+    """The journal, else a proceedings title the reader kept only in ``raw``.
+
+    A CoLRev / BibTeX table has a ``journal`` and a ``booktitle`` column, and a proceedings paper
+    fills only the second: the importer maps one column to the journal and keeps the other's
+    cell under its own name.
+    """
+    if record.journal or not record.raw:
+        return record.journal
+    for name, value in record.raw.items():
+        if isinstance(value, str) and value.strip() and name.lower() == "booktitle":
+            return value.strip()
+    return ""
+
+
+def _is_proceedings(record: Record, journal: str) -> bool:
+    where = fold(f"{journal} {record.publication_type} {record.raw.get('ENTRYTYPE', '')}")
     return bool(_PROCEEDINGS_WORDS.search(where))
 
 
-def _is_thesis(record: Record) -> bool:
+def _is_thesis(record: Record, journal: str) -> bool:
     where = fold(
-        f"{record.journal} {record.volume} {record.issue} {record.publication_type} "
+        f"{journal} {record.volume} {record.issue} {record.publication_type} "
         f"{record.raw.get('ENTRYTYPE', '')}"
     )
     return bool(_THESIS.search(where))
+
+
+# A volume is a number, perhaps after "Vol." and with a letter ("30a"), then perhaps a
+# qualifier after a space or a bracket ("24 Suppl 3", "21 (Pt 1)", "9661 LNCS", "12(3)").
+_VOLUME = re.compile(r"^(?:vol(?:ume)?\.?\s*)?(\d+)[a-z]?(?=[\s(,;]|$)", flags=re.IGNORECASE)
+
+
+def _balanced(text: str) -> bool:
+    depth = 0
+    for char in text:
+        if char in "([":
+            depth += 1
+        elif char in ")]":
+            depth -= 1
+            if depth < 0:
+                return False
+    return depth == 0
+
+
+def volume_number(text: str) -> str:
+    """The volume number in a volume field, or ``""`` where the value is not a volume.
+
+    Garbled values carry no evidence: a stray bracket (``"1)"``, cut from ``"61(1)"``), a
+    workshop code (``"WS-11-11"``), a date (``"07-12-May-2016"``), ``"UNKNOWN"``.
+    """
+    text = text.strip()
+    if not text or not _balanced(text):
+        return ""
+    found = _VOLUME.match(text)
+    return found.group(1) if found else ""
+
+
+def issue_number(text: str) -> str:
+    """The first number of an issue field (``"Suppl. 2"``, ``"1-2"``), ``""`` when garbled."""
+    if not _balanced(text):
+        return ""
+    found = _DIGITS.search(text)
+    return found.group(0) if found else ""
 
 
 def _is_year_volume(volume: str, year: int) -> bool:
@@ -315,28 +395,29 @@ def record_keys(record: Record) -> Keys:
     """All comparison keys of ``record``."""
     title = title_match_key(record.title)
     year = int(record.year) if record.year.isdigit() else 0
-    volume_digits = _DIGITS.findall(record.volume)
-    if volume_digits and _is_year_volume(volume_digits[0], year):
+    volume = volume_number(record.volume)
+    if volume and _is_year_volume(volume, year):
         # Magazines filed by year ("Harvard Business Review 2016"): not a volume number.
-        volume_digits = []
-    issue_digits = _DIGITS.findall(record.issue)
+        volume = ""
     first, last, e_locator = page_span(record.pages)
+    journal = venue(record)
     return Keys(
         title=title,
         compact=title.replace(" ", ""),
         numbers=title_numbers(title),
         notice=notice_kind(record.title),
         kind=type_kind(record.publication_type),
-        preprint=_is_preprint(record),
-        conference=_is_conference(record),
-        proceedings=_is_proceedings(record),
-        thesis=_is_thesis(record),
+        deposit=deposit_kind(title, record.publication_type),
+        preprint=_is_preprint(record, journal),
+        conference=_is_conference(record, journal),
+        proceedings=_is_proceedings(record, journal),
+        thesis=_is_thesis(record, journal),
         abstract=record.abstract if len(record.abstract) >= _MIN_ABSTRACT_CHARS else "",
         authors=author_keys(record.authors),
         year=year,
-        journal=journal_key(record.journal),
-        volume=volume_digits[0].lstrip("0") if volume_digits else "",
-        issue=issue_digits[0].lstrip("0") if issue_digits else "",
+        journal=journal_key(journal),
+        volume=volume.lstrip("0"),
+        issue=issue_number(record.issue).lstrip("0"),
         page_first=first,
         page_last=last,
         e_locator=e_locator,
