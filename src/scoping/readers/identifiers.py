@@ -23,7 +23,8 @@ _PMID = re.compile(
     r"(?:\bPMID:?\s*|\bNLM|/pubmed/(?:\?term=)?|pubmed\.ncbi\.nlm\.nih\.gov/)(\d{1,9})\b",
     re.IGNORECASE,
 )
-_LEADING_PMID = re.compile(r"^\s*(\d{1,9})(?:\s*\[|\s*$)")
+# "29635641 [http://...]" (Ovid) and "21010415; 21065698" (Lens: the first is the article's).
+_LEADING_PMID = re.compile(r"^\s*(\d{1,9})(?:\s*[\[;,]|\s*$)")
 
 
 def doi_in_text(text: str) -> str:

@@ -99,7 +99,21 @@ def _is_author_list(paragraph: str) -> bool:
     text = _joined(_AFFILIATION_MARK.sub("", paragraph)).rstrip(".")
     if not text or ". " in text:
         return False
-    return all(0 < len(name.split()) <= 6 for name in re.split(r",\s*|;\s*", text))
+    # Up to 12 words: a collective name ("Guideline Development Panel for the Treatment of
+    # Depressive Disorders") is one author.
+    return all(0 < len(name.split()) <= 12 for name in re.split(r",\s*|;\s*", text))
+
+
+_MEDLINE_NAME = re.compile(r"[^\W\d_][\w'’\- ]* [A-Z]{1,4}")
+
+
+def _author(name: str) -> str:
+    """PubMed writes people as "Carter JR" (kept: "JR" is initials, not "Junior") and groups
+    by their collective name (kept as written)."""
+    name = name.strip()
+    if _MEDLINE_NAME.fullmatch(name) or len(name.split()) >= 3:
+        return name
+    return (person_authors([name]) or [name])[0]
 
 
 def pubmed_text_record(lines: list[str], ctx: ReadContext, *, line: int) -> Record:
@@ -125,7 +139,7 @@ def pubmed_text_record(lines: list[str], ctx: ReadContext, *, line: int) -> Reco
     followed_by_info = len(rest) > 1 and rest[1].startswith("Author information:")
     if rest and (followed_by_info or _is_author_list(rest[0])):
         names = _AFFILIATION_MARK.sub("", _joined(rest[0])).rstrip(".")
-        authors = person_authors([n.strip() for n in re.split(r",\s*", names)])
+        authors = [_author(n) for n in re.split(r",\s*", names) if n.strip()]
         rest = rest[1:]
     info = "\n".join(p for p in rest if p.startswith("Author information:"))
     abstract = "\n\n".join(_joined(p) for p in rest if not p.startswith(_NOT_ABSTRACT))

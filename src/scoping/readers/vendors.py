@@ -49,7 +49,15 @@ def _first_doi(cells: dict[str, str], keys: tuple[str, ...]) -> str:
     return ""
 
 
+def _comma_list(fields: dict[str, str]) -> None:
+    # PubMed ("Guo YR, Cao QD, ..., Investigation Team.") and Google Scholar ("MW Tobler,
+    # SE Carrillo‐Percastegui, ...") put a comma between names and never inside one, so a group
+    # name or an unusual hyphen among them must not glue the list into one name.
+    fields["authors"] = fields.get("authors", "").rstrip(" .").replace(", ", "; ")
+
+
 def _pubmed_csv(fields: dict[str, str], cells: dict[str, str]) -> None:
+    _comma_list(fields)
     # "Behav Ther. 2022 Mar;53(2):334-347. doi: ...": volume, issue and pages are only here.
     _fill(fields, parse_pubmed_citation(cells.get("citation", "")), journal=False)
 
@@ -57,6 +65,7 @@ def _pubmed_csv(fields: dict[str, str], cells: dict[str, str]) -> None:
 def _pubmed_legacy(fields: dict[str, str], cells: dict[str, str]) -> None:
     # Before 2020 PubMed's CSV held authors in Description and the citation in Details; the
     # year only in ShortDetails ("J Thromb Haemost.  2019"); IDs as "PMID:1 | PMCID:PMC2".
+    _comma_list(fields)
     cite = parse_pubmed_citation(cells.get("details", ""))
     fields["year"] = year_from(cells.get("shortdetails", "")) or cite.year
     _fill(fields, cite)
@@ -101,6 +110,15 @@ def _ovid_csv(fields: dict[str, str], cells: dict[str, str]) -> None:
         (d for d in map(doi_in_text, links) if d), ""
     )
     fields["url"] = links[0] if links else ""
+
+
+_LEADING_CUT = re.compile(r"^\s*(?:…|\.\.\.)\s*,\s*")
+
+
+def _publish_or_perish(fields: dict[str, str], cells: dict[str, str]) -> None:
+    # Google Scholar cuts long author lists at either end: "…, IL Schafer, W Tobler, ...".
+    fields["authors"] = _LEADING_CUT.sub("", fields.get("authors", ""))
+    _comma_list(fields)
 
 
 def _publish_or_perish_json(fields: dict[str, str], cells: dict[str, str]) -> None:
@@ -214,8 +232,8 @@ TABLE_VENDORS: tuple[TableVendor, ...] = (
         aliases={"source_id": ("uid",)},
         fix=_publish_or_perish_json,
     ),
-    TableVendor("Publish or Perish", ("gsrank", "articleurl")),
-    TableVendor("Publish or Perish", ("cites", "articleurl")),
+    TableVendor("Publish or Perish", ("gsrank", "articleurl"), fix=_publish_or_perish),
+    TableVendor("Publish or Perish", ("cites", "articleurl"), fix=_publish_or_perish),
     TableVendor("Covidence", ("covidence",), aliases={"year": ("publishedyear",)}),
     TableVendor(
         "Lens",
