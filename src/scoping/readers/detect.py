@@ -139,6 +139,10 @@ def detect_text_format(text: str, *, path: str | Path) -> str:
     if _PUBMED_TEXT.match(head) and _PUBMED_TEXT_PMID.search(head):
         return "pubmed_text"
     first = next((line for line in head.splitlines() if line.strip()), "")
+    if first.lstrip('"').lower().startswith("about the data"):
+        # Dimensions writes one "About the data: Exported on ..." line above the header.
+        head = head.split("\n", 1)[1] if "\n" in head else ""
+        first = next((line for line in head.splitlines() if line.strip()), "")
     for delimiter, name in (("\t", "tsv"), (",", "csv"), (";", "csv")):
         if delimiter in first and _looks_tabular(head, delimiter):
             return name

@@ -168,7 +168,7 @@ def _ebsco_csv(fields: dict[str, str], cells: dict[str, str]) -> None:
 def _ebsco_flattened(fields: dict[str, str], cells: dict[str, str]) -> None:
     # JSON flattened to columns: one column per author ("artinfo/aug/au/0", ".../1", ...) and
     # one per identifier ("artinfo/ui/0": a DOI, "NLM31530099", ...).
-    authors = [v for k, v in cells.items() if re.fullmatch(r"artinfoauguau\d*", k) and v]
+    authors = [v for k, v in cells.items() if re.fullmatch(r"artinfoaugau\d*", k) and v]
     if authors:
         fields["authors"] = "; ".join(authors)
     for key, value in cells.items():
