@@ -56,6 +56,17 @@ def test_flags_given(shared_data: Path, tmp_path: Path, capsys) -> None:
     assert all(r.record_id == f"pmid-{r.pmid}" for r in records)
     (row,) = read_search_log(log)
     assert (row["database"], row["date_searched"]) == ("PubMed (via revtools)", "2019-01-28")
+    assert row["query"] == str(src)  # no --query: the file imported
+
+
+def test_query_reaches_the_search_log(shared_data: Path, tmp_path: Path, capsys) -> None:
+    src = shared_data / "formats/revtools/restoration_pubmed.nbib"
+    log = tmp_path / "log.csv"
+    query = '"ecological restoration"[tiab] AND 2018:2019[dp]'
+    code, _, _ = run_cli(["import", str(src), "--query", query, "--search-log", str(log)], capsys)
+    assert code == 0
+    (row,) = read_search_log(log)
+    assert row["query"] == query
 
 
 def test_summary_only_without_output(

@@ -67,6 +67,14 @@ def test_demo_search_log_lists_every_source(demo: Path) -> None:
     log = _rows(demo / "results/search/search_log.csv")
     assert {row["source"]: int(row["records_fetched"]) for row in log} == IDENTIFIED
     assert all(row["date_run"] for row in log)
+    # A file source's query (config/demo: medline) reaches the log; the others give none, so
+    # the log names the file imported.
+    queries = {row["source"]: row["query"] for row in log}
+    assert (
+        queries["medline"]
+        == '"health partnership*"[tiab] OR twinning[tiab] OR "health link*"[tiab]'
+    )
+    assert queries["citation_tracking"] == "config/demo/search/citation_tracking.ris"
 
 
 def test_demo_decisions_reconcile_both_reviewers(demo: Path) -> None:

@@ -54,11 +54,12 @@ rule import_source:
         columns=source_setting("columns", {}),
         searched_on=source_setting("searched_on"),
         encoding=source_setting("encoding"),
+        query=source_setting("query"),
     shell:
         "scoping import {input:q} --source={wildcards.source} --source-type={params.arm}"
         " --format={params.format:q} --database={params.database:q} --columns={params.columns:q}"
         " --searched-on={params.searched_on:q} --encoding={params.encoding:q}"
-        " --output {output.records} --search-log {output.log_row} > {log} 2>&1 || {{ tail -n 2 {log} >&2; exit 1; }}"
+        " --query={params.query:q} --output {output.records} --search-log {output.log_row} > {log} 2>&1 || {{ tail -n 2 {log} >&2; exit 1; }}"
 
 
 rule log_searches:

@@ -53,6 +53,11 @@ def add_command(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--searched-on", default="", help="date the team ran the search (for the search log)"
     )
+    parser.add_argument(
+        "--query",
+        default="",
+        help="the search strategy behind the export, for the search log (default: the file path)",
+    )
     parser.add_argument("--output", default="", help="records CSV to write")
     parser.add_argument("--search-log", default="", help="one-row search log CSV to write")
     parser.set_defaults(func=run)
@@ -125,7 +130,8 @@ def run(args: argparse.Namespace) -> int:
                     "source": source,
                     "source_type": source_type,
                     "database": database,
-                    "query": str(args.file),
+                    # The config's query says how the export was made; the path is the fallback.
+                    "query": args.query.strip() or str(args.file),
                     "date_run": stamp,
                     "date_searched": args.searched_on.strip(),
                     "count_reported": len(result.records),

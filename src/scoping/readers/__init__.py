@@ -22,7 +22,9 @@ from scoping.readers.detect import (
     resolve_format,
 )
 from scoping.readers.endnote_xml import read_endnote_xml
+from scoping.readers.json_table import read_json_table
 from scoping.readers.medline import read_medline
+from scoping.readers.pubmed_text import read_pubmed_text
 from scoping.readers.ris import read_ris
 from scoping.readers.table import MAPPABLE, iter_csv_rows, iter_xlsx_rows, read_rows
 from scoping.readers.textio import decode_bytes, detect_encoding, mojibake_line
@@ -139,6 +141,12 @@ def _read_text(fmt: str, text: str, ctx: ReadContext) -> Iterator[Record]:
         return read_wos(text, ctx)
     if fmt == "bibtex":
         return read_bibtex(text, ctx)
+    if fmt == "json":
+        ctx.flavour, records = read_json_table(text, ctx)
+        return records
+    if fmt == "pubmed_text":
+        ctx.flavour = "PubMed"
+        return read_pubmed_text(text, ctx)
     if fmt in ("csv", "tsv"):
         _, rows = iter_csv_rows(text, path=ctx.path)
         ctx.flavour, records = read_rows(rows, ctx)

@@ -10,7 +10,19 @@ from pathlib import Path
 from scoping.errors import ScopingError
 
 #: Formats ``read_file`` reads, by the name ``--format`` takes.
-FORMATS = ("ris", "medline", "pubmed_xml", "wos", "bibtex", "endnote_xml", "csv", "tsv", "xlsx")
+FORMATS = (
+    "ris",
+    "medline",
+    "pubmed_xml",
+    "wos",
+    "bibtex",
+    "endnote_xml",
+    "pubmed_text",
+    "json",
+    "csv",
+    "tsv",
+    "xlsx",
+)
 
 #: Other names people use for them.
 FORMAT_ALIASES = {
@@ -27,6 +39,9 @@ FORMAT_ALIASES = {
     "ovid_csv": "csv",
     "embase_csv": "csv",
     "excel": "xlsx",
+    "abstract": "pubmed_text",
+    "pubmed_abstract": "pubmed_text",
+    "pop_json": "json",
 }
 
 _SAMPLE = 256 * 1024
@@ -37,6 +52,10 @@ _WOS_END = re.compile(r"^ER\s*$", re.MULTILINE)
 _BIBTEX = re.compile(r"^\s*@[A-Za-z]+\s*[{(]", re.MULTILINE)
 _PUBMED_XML = re.compile(r"<(?:PubmedArticleSet|PubmedArticle|PubmedBookArticle)[\s>]")
 _ENDNOTE_XML = re.compile(r"<records>\s*<record>|<xml>\s*<records>")
+_JSON = re.compile(r"^[\[{]\s*[\[{\"]")
+# PubMed's "Abstract (text)": numbered records ("1. Journal. 2020 ...") that end in "PMID: n".
+_PUBMED_TEXT = re.compile(r"^1\. \S")
+_PUBMED_TEXT_PMID = re.compile(r"^PMID: \d+", re.MULTILINE)
 _XML_ROOT = re.compile(r"<(?![?!])([A-Za-z][\w:.-]*)")
 
 
@@ -115,7 +134,15 @@ def detect_text_format(text: str, *, path: str | Path) -> str:
         return "wos"
     if _BIBTEX.search(head):
         return "bibtex"
+    if _JSON.match(head):
+        return "json"
+    if _PUBMED_TEXT.match(head) and _PUBMED_TEXT_PMID.search(head):
+        return "pubmed_text"
     first = next((line for line in head.splitlines() if line.strip()), "")
+    if first.lstrip('"').lower().startswith("about the data"):
+        # Dimensions writes one "About the data: Exported on ..." line above the header.
+        head = head.split("\n", 1)[1] if "\n" in head else ""
+        first = next((line for line in head.splitlines() if line.strip()), "")
     for delimiter, name in (("\t", "tsv"), (",", "csv"), (";", "csv")):
         if delimiter in first and _looks_tabular(head, delimiter):
             return name
@@ -123,6 +150,5 @@ def detect_text_format(text: str, *, path: str | Path) -> str:
         f"unknown format: the file starts with '{first[:40]}'",
         file=path,
         line=1,
-        fix="pass --format (ris, medline, pubmed_xml, wos, bibtex, endnote_xml, csv, tsv, "
-        "xlsx), or export the records in one of those formats.",
+        fix=f"pass --format ({', '.join(FORMATS)}), or export the records in one of those formats.",
     )

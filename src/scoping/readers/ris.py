@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 from scoping.normalise import normalise_doi, split_author_list
 from scoping.readers.common import ReadContext, build_record, person_authors
+from scoping.readers.identifiers import doi_in_text
 from scoping.readers.tagged import RIS, RIS_TAGS, TaggedRecord, iter_tagged
 from scoping.records import Record
 
@@ -66,7 +67,16 @@ _LINK_HOSTS = (
     ("dimensions.ai", "Dimensions"),
     ("pubmed.ncbi.nlm.nih.gov", "PubMed"),
 )
-_ACCESSION_PREFIXES = (("wos:", "Web of Science"), ("isi:", "Web of Science"), ("2-s2.0", "Scopus"))
+_ACCESSION_PREFIXES = (
+    ("wos:", "Web of Science"),
+    ("isi:", "Web of Science"),
+    ("2-s2.0", "Scopus"),
+    ("rayyan-", "Rayyan"),
+)
+# Rayyan can write "AU  - S, Choudhary": initials where the family name belongs.
+_SWAPPED = re.compile(
+    r"^(?P<initials>[A-Z]{1,3}),\s*(?P<family>[^\W\d_][\w'’\-]+(?: [^\W\d_][\w'’\-]+)?)$"
+)
 _PUBMED_DB = re.compile(r"\b(?:nlm|pubmed|medline)\b", re.IGNORECASE)
 _OVID_MEDLINE = re.compile(r"ovid\S*[?&]D=(?:med\w*|mes\w|prem|ppez)&\S*AN=(\d{1,8})(?:&|$)")
 _ZOTERO_ERN = re.compile(r"electronic-resource-num:\s*(10\.\d{4,9}/[^<\s]+)")
@@ -117,12 +127,20 @@ def _pages(rec: TaggedRecord) -> str:
     return start or end
 
 
-def _authors(rec: TaggedRecord) -> list[str]:
+def _authors(rec: TaggedRecord, *, rayyan: bool = False) -> list[str]:
     names: list[str] = []
     for tag in ("AU", "A1"):
         for line in rec.lines(tag):
             names.extend(split_author_list(line) if ";" in line else [line])
+    if rayyan and names and all(_SWAPPED.match(n.strip()) for n in names):
+        # Only a record whose every name is swapped: "WU, Jing" alone is a real family name.
+        names = [_unswap(n) for n in names]
     return person_authors(names)
+
+
+def _unswap(name: str) -> str:
+    m = _SWAPPED.match(name.strip())
+    return f"{m.group('family')}, {m.group('initials')}" if m else name
 
 
 def ris_to_record(rec: TaggedRecord, ctx: ReadContext) -> Record | None:
@@ -136,6 +154,11 @@ def ris_to_record(rec: TaggedRecord, ctx: ReadContext) -> Record | None:
         if ovid and not pmid:
             pmid = ovid.group(1)
     urls = [u for t in ("UR", "L2", "LK", "L1") for v in rec.values(t) for u in v.split()]
+    rayyan = accession.startswith("rayyan-")
+    doi = _doi(rec)
+    if rayyan and not doi:
+        # Rayyan keeps the publisher's link, which often carries the DOI (".../10.3389/...").
+        doi = next((d for d in map(doi_in_text, urls) if d), "")
     return build_record(
         ctx,
         where=f"the record at line {rec.line}",
@@ -143,15 +166,15 @@ def ris_to_record(rec: TaggedRecord, ctx: ReadContext) -> Record | None:
         source_id=rec.first("ID") or accession,
         pmid=pmid,
         pmcid=next((v for v in rec.values("C2") if v.upper().startswith("PMC")), ""),
-        doi=_doi(rec),
+        doi=doi,
         title=rec.first("TI", "T1", "CT", "BT", "ST"),
         abstract=rec.first("AB", "N2"),
-        authors=_authors(rec),
+        authors=_authors(rec, rayyan=rayyan),
         year=rec.first("PY", "Y1", "DA", "Y2"),
         journal=rec.first("JF", "JO", "T2", "JA", "J2", "J1"),
         volume=rec.first("VL"),
         issue=rec.first("IS"),
-        pages=_pages(rec),
+        pages=_pages(rec).rstrip("-") if rayyan else _pages(rec),  # Rayyan: "457-60-"
         url=urls[0] if urls else "",
         publication_type=REFERENCE_TYPES.get(kind, kind),
         keywords=[k for line in rec.lines("KW") for k in _split_keywords(line)],

@@ -22,6 +22,8 @@ from scoping.normalise import (
     year_from,
 )
 from scoping.readers.common import ReadContext, build_record, listing
+from scoping.readers.identifiers import pmid_in_text
+from scoping.readers.vendors import TableVendor, table_vendor
 from scoping.records import Record
 
 #: Column-name guesses per field, most specific first (names compared by ``header_key``).
@@ -165,26 +167,6 @@ ALIASES: dict[str, tuple[str, ...]] = {
 #: Fields ``--columns`` may map (record fields plus list-only helpers).
 MAPPABLE = tuple(ALIASES)
 
-#: Vendors told apart by columns only they write: (label, columns that must all be present).
-_FLAVOURS = (
-    ("Scopus", ("eid", "sourcetitle")),
-    ("IEEE Xplore", ("documenttitle", "pdflink")),
-    ("IEEE Xplore", ("documenttitle", "ieeeterms")),
-    ("PubMed", ("pmid", "citation", "firstauthor")),
-    ("Embase", ("authornames", "openurllink")),
-    ("Ovid", ("accessionnumber", "database")),
-    ("Zotero", ("key", "itemtype", "publicationtitle")),
-    ("Web of Science", ("ut", "pt", "so")),
-    ("EndNote", ("referencetype", "secondarytitle")),
-    ("Publish or Perish", ("gsrank", "articleurl")),
-    ("Publish or Perish", ("cites", "articleurl")),
-    ("bib-dedupe / CoLRev", ("id", "entrytype")),
-)
-_EMBASE_SOURCE = re.compile(
-    r"^(?P<journal>.+?) \((?P<year>\d{4})\)(?: (?P<volume>[^:\s(]+)(?::(?P<issue>[^\s(]+))?)?"
-    r"(?: \((?P<pages>[^)]*)\))?"
-)
-
 
 def header_key(name: object) -> str:
     """A column name compared without case, spaces or punctuation ("Author(s)" -> "authors")."""
@@ -193,17 +175,19 @@ def header_key(name: object) -> str:
 
 def flavour_of(headers: list[str]) -> str:
     """Tool that wrote a table, from its column names ("" for a list of unknown origin)."""
-    keys = {header_key(h) for h in headers}
-    for label, needed in _FLAVOURS:
-        if all(k in keys for k in needed):
-            return label
-    return ""
+    vendor = table_vendor({header_key(h) for h in headers})
+    return vendor.label if vendor else ""
 
 
 def map_columns(
-    headers: list[str], *, columns: dict[str, str] | None, path: Path
+    headers: list[str],
+    *,
+    columns: dict[str, str] | None,
+    path: Path,
+    vendor: TableVendor | None = None,
 ) -> dict[str, int]:
-    """Field -> column index: ``columns`` (exact names, any case) first, then ``ALIASES``."""
+    """Field -> column index: ``columns`` (exact names, any case) first, then the vendor's
+    columns, then ``ALIASES``."""
     index_by_key: dict[str, int] = {}
     for i, name in enumerate(headers):
         index_by_key.setdefault(header_key(name), i)
@@ -225,10 +209,14 @@ def map_columns(
             )
         mapping[field] = index_by_key[key]
     used = set(mapping.values())
+    preferred = vendor.aliases if vendor else {}
     for field, aliases in ALIASES.items():
         if field in mapping:
             continue
-        for alias in aliases:
+        # A vendor's own columns come first; an empty tuple means its column of a generic name
+        # holds something else (legacy PubMed's "Description" is the authors, not an abstract).
+        tried = preferred[field] + aliases if preferred.get(field) else aliases
+        for alias in () if preferred.get(field) == () else tried:
             i = index_by_key.get(alias)
             if i is not None and i not in used:
                 mapping[field] = i
@@ -256,8 +244,19 @@ def _cell(value: object) -> str:
     return str(value).strip()
 
 
-def _authors(row: dict[str, str], *, has_journal: bool) -> list[str]:
-    people = [normalise_author(a) for a in split_author_list(row.get("authors", ""))]
+def _names(cell: str) -> list[str]:
+    """Raw names of one authors cell: one per line where the vendor puts them on lines (Ovid
+    separates them by blank lines), else split as a list."""
+    lines = [line for line in cell.splitlines() if line.strip()] if "\n" in cell else [cell]
+    return [n for line in lines for n in split_author_list(line)]
+
+
+def _authors(row: dict[str, str], *, has_journal: bool, corporate: bool) -> list[str]:
+    if corporate:
+        # A column of organisations mapped as authors: their names are not people's names, so
+        # "Save the Children" is kept as written, not turned into "Children ST".
+        return [n.strip() for n in re.split(r"[;\n]", row.get("authors", "")) if n.strip()]
+    people = [normalise_author(a) for a in _names(row.get("authors", ""))]
     people = [a for a in people if a]
     if people:
         return people
@@ -279,42 +278,32 @@ def row_to_record(
     ctx: ReadContext,
     *,
     number: int,
-    flavour: str,
     has_journal: bool,
+    corporate: bool = False,
 ) -> Record | None:
-    """One table row (already keyed by field) as a ``Record``."""
+    """One table row (already keyed by field, vendor cells unpacked) as a ``Record``."""
     pages = row.get("pages", "")
     start, end = row.get("start_page", ""), row.get("end_page", "")
     if not pages and start:
         pages = f"{start}-{end}" if end and end != start else start
-    journal, year, volume, issue = (row.get(k, "") for k in ("journal", "year", "volume", "issue"))
-    if flavour == "Embase" and journal:
-        # Embase's "Source" holds "Journal (2014) 3:3 (152-160). Date of Publication: ...".
-        m = _EMBASE_SOURCE.match(journal)
-        if m:
-            journal = m.group("journal")
-            year = year or m.group("year")
-            volume = volume or (m.group("volume") or "")
-            issue = issue or (m.group("issue") or "")
-            pages = pages or (m.group("pages") or "")
-    authors = _authors(row, has_journal=has_journal)
+    url = row.get("url", "").strip()
     return build_record(
         ctx,
         where=f"row {number}",
         row=number,
         source_id=row.get("source_id", ""),
-        pmid=row.get("pmid", ""),
+        pmid=pmid_in_text(row.get("pmid", "")),
         pmcid=row.get("pmcid", ""),
         doi=row.get("doi", ""),
         title=row.get("title", ""),
         abstract=row.get("abstract", ""),
-        authors=authors,
-        year=year_from(year),
-        journal=journal,
-        volume=volume,
-        issue=issue,
+        authors=_authors(row, has_journal=has_journal, corporate=corporate),
+        year=year_from(row.get("year", "")),
+        journal=row.get("journal", ""),
+        volume=row.get("volume", ""),
+        issue=row.get("issue", ""),
         pages=pages,
-        url=row.get("url", "").split()[0] if row.get("url", "").strip() else "",
+        url=url.split()[0] if url else "",
         publication_type=row.get("publication_type", ""),
         keywords=_split_keywords(row.get("keywords", "")),
         language=row.get("language", ""),
@@ -419,7 +408,10 @@ def read_rows(
     """Flavour and records of a table given as ``(row number, cells)``, header first."""
     header: list[str] | None = None
     for _, cells in rows:
-        if any(cells):
+        filled = [c for c in cells if c]
+        if len(filled) == 1 and filled[0].lower().startswith("about the data"):
+            continue  # Dimensions writes "About the data: Exported on ..." above the header
+        if filled:
             header = [c.replace("\ufeff", "").strip() for c in cells]
             break
     if header is None:
@@ -428,8 +420,9 @@ def read_rows(
             file=ctx.path,
             fix="export the list again with a header row (Title, Authors, Year, URL, ...).",
         )
-    flavour = flavour_of(header)
-    mapping = map_columns(header, columns=ctx.columns, path=ctx.path)
+    keys = [header_key(h) for h in header]
+    vendor = table_vendor(set(keys))
+    mapping = map_columns(header, columns=ctx.columns, path=ctx.path, vendor=vendor)
     if "title" not in mapping and "url" not in mapping:
         raise ScopingError(
             f"no title column (columns: {', '.join(h for h in header if h)})",
@@ -437,7 +430,7 @@ def read_rows(
             row=1,
             fix='name it with --columns \'{"title": "<column>"}\' or add a column headed "Title".',
         )
-    return flavour, _records(rows, header, mapping, ctx, flavour)
+    return (vendor.label if vendor else ""), _records(rows, header, mapping, ctx, vendor)
 
 
 def _records(
@@ -445,15 +438,24 @@ def _records(
     header: list[str],
     mapping: dict[str, int],
     ctx: ReadContext,
-    flavour: str,
+    vendor: TableVendor | None,
 ) -> Iterator[Record]:
     width = len(header)
+    keys = [header_key(h) for h in header]
     has_journal = "journal" in mapping
+    # Organisations mapped as authors (config/demo: authors: "Organisation") stay as written.
+    corporate = "authors" in mapping and keys[mapping["authors"]] in ALIASES["organisation"]
+    check = Plausibility(header, mapping, ctx)
     ragged: list[str] = []
     for number, cells in rows:
         if not any(cells):
             continue
         row = {field: cells[i] if i < len(cells) else "" for field, i in mapping.items()}
+        if vendor is not None and vendor.fix is not None:
+            by_key: dict[str, str] = {}
+            for key, value in zip(keys, cells, strict=False):
+                by_key.setdefault(key, value)
+            vendor.fix(row, by_key)
         raw: dict[str, object] = {
             (header[i] or f"column {i + 1}"): value
             for i, value in enumerate(cells[:width])
@@ -462,11 +464,54 @@ def _records(
         if len(cells) > width and any(cells[width:]):
             ragged.append(f"row {number}")
             raw["_extra"] = [c for c in cells[width:] if c]
-        out = row_to_record(row, raw, ctx, number=number, flavour=flavour, has_journal=has_journal)
+        out = row_to_record(
+            row, raw, ctx, number=number, has_journal=has_journal, corporate=corporate
+        )
         if out is not None:
+            check.record(out, cells, number=number)
             yield out
     if ragged:
         ctx.note(
             f"{len(ragged)} row(s) have more cells than the header ({listing(ragged)}); "
             "the extra cells are kept in raw as '_extra'"
         )
+    check.report()
+
+
+class Plausibility:
+    """Rows whose year or DOI column gives values no record can have (a year outside
+    1800..next year, a DOI that is not a DOI): a sign the column is the wrong one."""
+
+    def __init__(self, header: list[str], mapping: dict[str, int], ctx: ReadContext) -> None:
+        self.ctx = ctx
+        self.columns = {f: header[i] for f, i in mapping.items() if f in ("year", "doi")}
+        self.index = {f: mapping[f] for f in self.columns}
+        self.bad: dict[str, list[str]] = {f: [] for f in self.columns}
+        self.latest = dt.date.today().year + 1
+
+    def record(self, rec: Record, cells: list[str], *, number: int) -> None:
+        for name, i in self.index.items():
+            value = cells[i] if i < len(cells) else ""
+            if not value:
+                continue
+            if name == "year":
+                year = year_from(value)
+                wrong = not year or not 1800 <= int(year) <= self.latest
+            else:
+                wrong = not rec.doi
+            if wrong:
+                self.bad[name].append(f"row {number} '{value[:30]}'")
+
+    def report(self) -> None:
+        fixes = {
+            "year": f"gives years outside 1800..{self.latest}",
+            "doi": "gives values that are not DOIs (10.xxxx/...)",
+        }
+        for name, rows in self.bad.items():
+            if rows:
+                self.ctx.note(
+                    f"{self.ctx.path}: column '{self.columns[name]}' read as {name} "
+                    f"{fixes[name]} in {len(rows)} row(s): {listing(rows)}. Fix: map {name} to "
+                    f"the column that holds it (--columns / columns: in the config), or correct "
+                    "those cells"
+                )
