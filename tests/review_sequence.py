@@ -353,7 +353,12 @@ def check_clusters_match_a_fresh_run(review: Review, scratch: Path) -> None:
     fresh = scratch / "clusters.csv"
     dedup_files(inputs=inputs, output=fresh, review=review_sheet)
     ours = review.workdir / "results/dedup/clusters.csv"
-    assert fresh.read_bytes() == ours.read_bytes(), "clusters.csv depends on what ran before"
+    if fresh.read_bytes() != ours.read_bytes():
+        a, b = set(fresh.read_text("utf-8").splitlines()), set(ours.read_text("utf-8").splitlines())
+        raise AssertionError(
+            "clusters.csv depends on what ran before: only in a fresh run "
+            f"{sorted(a - b)[:5]}; only in the workflow's {sorted(b - a)[:5]}"
+        )
 
 
 def check_fresh_clone_agrees(review: Review, scratch: Path) -> None:
