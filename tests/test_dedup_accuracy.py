@@ -31,12 +31,11 @@ def test_bib_csv_reads_a_proceedings_title_where_the_journal_is_empty(shared_dat
     folder = shared_data / "dedup" / "bibdedupe_benchmark" / "special_cases"
     hits = read_input(folder / "records_pre_merged.csv")
     by_id = dict(zip(hits.own_ids, hits.records, strict=True))
-    # Columns "journal" (empty here) and "booktitle": the importer maps one column to the
-    # journal and keeps the other's cell in raw; the comparison reads the row's non-empty one.
-    from scoping.dedup.features import record_keys, venue
+    # Columns "journal" (empty here) and "booktitle": the importer takes the row's non-empty one.
+    from scoping.dedup.features import record_keys
 
-    assert venue(by_id["id_0000001"]) == "Americas Conference on Information Systems"
-    assert venue(by_id["id_0000002"]) == "Amcis 2017 Proceedings"
+    assert by_id["id_0000001"].journal == "Americas Conference on Information Systems"
+    assert by_id["id_0000002"].journal == "Amcis 2017 Proceedings"
     assert record_keys(by_id["id_0000002"]).journal == "amcis 2017 proceedings"
 
 

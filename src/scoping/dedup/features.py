@@ -295,21 +295,6 @@ def _is_conference(record: Record, journal: str) -> bool:
     return bool(_CONF_WORDS.search(where)) and bool(_SUPPL.search(where) or "abstract" in where)
 
 
-def venue(record: Record) -> str:
-    """The journal, else a proceedings title the reader kept only in ``raw``.
-
-    A CoLRev / BibTeX table has a ``journal`` and a ``booktitle`` column, and a proceedings paper
-    fills only the second: the importer maps one column to the journal and keeps the other's
-    cell under its own name.
-    """
-    if record.journal or not record.raw:
-        return record.journal
-    for name, value in record.raw.items():
-        if isinstance(value, str) and value.strip() and name.lower() == "booktitle":
-            return value.strip()
-    return ""
-
-
 def _is_proceedings(record: Record, journal: str) -> bool:
     where = fold(f"{journal} {record.publication_type} {record.raw.get('ENTRYTYPE', '')}")
     return bool(_PROCEEDINGS_WORDS.search(where))
@@ -400,7 +385,7 @@ def record_keys(record: Record) -> Keys:
         # Magazines filed by year ("Harvard Business Review 2016"): not a volume number.
         volume = ""
     first, last, e_locator = page_span(record.pages)
-    journal = venue(record)
+    journal = record.journal
     return Keys(
         title=title,
         compact=title.replace(" ", ""),

@@ -447,10 +447,16 @@ def _records(
     corporate = "authors" in mapping and keys[mapping["authors"]] in ALIASES["organisation"]
     check = Plausibility(header, mapping, ctx)
     ragged: list[str] = []
+    # A BibTeX-like table (CoLRev, BASE) has journal and booktitle columns; a proceedings paper
+    # fills only the second, so an empty venue cell takes the next venue column's value.
+    used = set(mapping.values())
+    venues = [i for i, k in enumerate(keys) if k in ALIASES["journal"] and i not in used]
     for number, cells in rows:
         if not any(cells):
             continue
         row = {field: cells[i] if i < len(cells) else "" for field, i in mapping.items()}
+        if venues and "journal" in row and not row["journal"].strip():
+            row["journal"] = next((cells[i] for i in venues if i < len(cells) and cells[i]), "")
         if vendor is not None and vendor.fix is not None:
             by_key: dict[str, str] = {}
             for key, value in zip(keys, cells, strict=False):
