@@ -72,6 +72,8 @@ class Review:
     resolved: dict[tuple[str, str], str] = field(default_factory=dict)
     answered: int = 0
     log: list[str] = field(default_factory=list)
+    #: Typed rows seen counting for a record listed under another ID (a merge), over the run.
+    carried: set[tuple[str, str, str]] = field(default_factory=set)
 
     @property
     def screening(self) -> Path:
@@ -339,6 +341,8 @@ def check_typed_decisions_kept(review: Review) -> None:
                     # The record left the stage (or one ID is now two records): said in status.
                     assert row["status"].strip(), f"{path}: {rid} left the stage unmarked"
                     continue
+                if targets[0] != rid:
+                    review.carried.add((stage, reviewer, rid))
                 counted = decisions[targets[0]][f"{reviewer}_decision"]
                 assert counted == decision or targets[0] in conflicts, (
                     f"{path}: {rid} typed {decision!r} but {targets[0]} counts {counted!r} "

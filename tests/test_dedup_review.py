@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import csv
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from dedup_helpers import rec
 from openpyxl import load_workbook
 
-from scoping.dedup.engine import deduplicate
+from scoping.dedup.engine import deduplicate, hit_labels, pair_key
 from scoping.dedup.outputs import write_clusters, write_merged_records
 from scoping.dedup.review import (
     COLUMNS,
@@ -228,3 +229,31 @@ def test_merged_record_takes_the_most_complete_fields() -> None:
     assert merged.record_id == "pmid-123" and (sources, n_hits) == (["embase", "medline"], 2)
     assert merged.authors == ["Legendre CM", "Babu S", "Furman RR"]
     assert merged.doi == "10.1000/x" and merged.abstract.startswith("Background")
+
+
+def test_an_answer_survives_a_copy_of_one_record_arriving_later(tmp_path: Path) -> None:
+    """Issue 11: answered pairs came back to the sheet once a database exported a row twice."""
+    hits = uncertain_pair()
+    sheet = tmp_path / "dedup_review.xlsx"
+    update_review_sheet(sheet, deduplicate(hits))
+    set_decision(sheet, 2, "different")
+    twice = [*hits, replace(hits[0], source_id="e1-again")]  # the Embase row, exported again
+    result = deduplicate(twice, decisions=read_review_decisions(sheet))
+    assert result.cluster_ids[0] == result.cluster_ids[2] != result.cluster_ids[1]
+    assert [e.rule for e in result.merges] == ["identical_copy"]
+    assert result.review == [] and update_review_sheet(sheet, result) == 0
+
+
+def test_an_answer_given_while_an_id_was_shared_still_counts_when_it_is_not(
+    tmp_path: Path,
+) -> None:
+    abstract, paper = uncertain_pair()
+    paper = replace(paper, record_id=abstract.record_id, year=abstract.year, pages="12-19")
+    other = rec("wos", "w2", title=TITLE + " (poster)", authors="Furman RR", year="2010")
+    labels = hit_labels([abstract, paper, other])
+    assert labels[0] == f"{abstract.record_id}@embase:e1" and labels[2] == other.record_id
+    assert len(set(deduplicate([abstract, other]).cluster_ids)) == 1  # merged on their own
+    decisions = {pair_key(labels[0], labels[2]): "different"}
+    # The paper leaves the review: the abstract's ID is its own again, the answer still counts.
+    result = deduplicate([abstract, other], decisions=decisions)
+    assert result.cluster_ids[0] != result.cluster_ids[1] and result.merges == []

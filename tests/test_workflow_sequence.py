@@ -48,3 +48,6 @@ def test_random_rerun_sequence_keeps_every_decision(tmp_path: Path, shared_data:
     assert any(s.startswith("remove source") for s in review.log)
     assert any(s.startswith("duplicate") for s in review.log)
     assert any(s.startswith("delete results") for s in review.log)
+    # Screened records were merged with copies from later sources, and their decisions counted.
+    assert review.carried
+    assert any(stage == "full_text" for stage, _, _ in review.typed)

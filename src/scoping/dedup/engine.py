@@ -79,18 +79,32 @@ def canonical_order(record_id: str) -> tuple[int, str]:
     return _ID_RANK.get(prefix, len(_ID_RANK)), record_id
 
 
-def hit_labels(hits: Sequence[Record]) -> list[str]:
-    """How people's decisions name each hit: its record ID, or, where hits share a ref- or doi-
-    ID (an abstract and its paper), ``<record_id>@<source>:<source_id>``."""
-    count: dict[str, int] = defaultdict(int)
-    for hit in hits:
-        count[hit.record_id] += 1
+def hit_labels(hits: Sequence[Record], fingerprints: Sequence[str] | None = None) -> list[str]:
+    """How people's decisions name each hit: its record ID, or, where hits with one ref- or doi-
+    ID say different things (an abstract and its paper), ``<record_id>@<source>:<source_id>``.
+
+    Identical copies (a row exported twice) share their ID's label, so a copy arriving later
+    does not rename a pair a person has answered.
+    """
+    fps = fingerprints if fingerprints is not None else [content_fingerprint(h) for h in hits]
+    kinds: dict[str, set[str]] = defaultdict(set)
+    for hit, fp in zip(hits, fps, strict=True):
+        kinds[hit.record_id].add(fp)
     return [
         f"{h.record_id}@{h.source}:{h.source_id}"
-        if count[h.record_id] > 1 and not h.record_id.startswith("pmid-")
+        if len(kinds[h.record_id]) > 1 and not h.record_id.startswith("pmid-")
         else h.record_id
         for h in hits
     ]
+
+
+def _resolve_label(label: str, index_of: Mapping[str, list[int]]) -> list[int]:
+    """The hits a decided label names now: itself, or a label answered when an ID was shared
+    (``<id>@<source>:<source_id>``) whose ID names one record again."""
+    found = index_of.get(label)
+    if found is None and "@" in label:
+        found = index_of.get(label.split("@", 1)[0])
+    return found or []
 
 
 def pair_key(a: str, b: str) -> tuple[str, str]:
@@ -136,13 +150,25 @@ def deduplicate(
     for i, hit in enumerate(hits):
         first_of.setdefault(hit.record_id, i)
         first_copy.setdefault(fingerprints[i], i)
-    labels = hit_labels(hits)
-    index_of = {label: i for i, label in enumerate(labels)}
+    labels = hit_labels(hits, fingerprints)
+    index_of: dict[str, list[int]] = defaultdict(list)
+    for i, label in enumerate(labels):
+        index_of[label].append(i)
+    present = {hit.record_id for hit in hits}
     decided_pairs = []
     for (label_a, label_b), decision in sorted(decisions.items()):
-        i, j = index_of.get(label_a), index_of.get(label_b)
-        if i is not None and j is not None and i != j:
-            decided_pairs.append((i, j, decision))
+        side_a, side_b = _resolve_label(label_a, index_of), _resolve_label(label_b, index_of)
+        if not side_a or not side_b:
+            if any(x.split("@", 1)[0] not in present for x in (label_a, label_b)):
+                continue  # a record no search finds any more: the answer waits, unused
+            log.warning(
+                "dedup review sheet: the pair %s / %s names an ID that is now shared by "
+                "different records; the answer is not applied and the pair is asked again",
+                label_a,
+                label_b,
+            )
+            continue
+        decided_pairs.extend((i, j, decision) for i in side_a for j in side_b if i != j)
 
     # People's "different" decisions bind every later union.
     for i, j, decision in decided_pairs:
