@@ -145,8 +145,13 @@ def simulate_asreview(
         command = [str(cli), "simulate", str(csv_path), "-o", str(out), "--prior-idx", *start]
         command += ["--n-query", str(batch), "--seed", str(seed)]
         # Its own session, so a timeout can kill the whole process group (any workers too).
+        # cwd: asreview's synergy_dataset package writes a cache file into the working folder.
         process = subprocess.Popen(
-            command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True
+            command,
+            cwd=tmp,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
         )
         try:
             _, stderr = process.communicate(timeout=timeout)

