@@ -87,6 +87,10 @@ def test_demo_decisions_reconcile_both_reviewers(demo: Path) -> None:
     assert [row["final"] for row in ft].count("include") == INCLUDED
     agreement = json.loads((demo / "results/screening/title_abstract/agreement.json").read_text())
     assert agreement["n"] == SCREENED
+    # Every title/abstract record is decided: nothing left to rank, the stopping test stated.
+    priority = json.loads((demo / "results/screening/title_abstract/priority.json").read_text())
+    assert (priority["decided"], priority["undecided_ranked"]) == (SCREENED, 0)
+    assert priority["stopping"]["records_left"] == 0
     assert agreement["kappa_ci_low"] <= agreement["kappa"] <= agreement["kappa_ci_high"]
 
 
@@ -136,7 +140,7 @@ def test_edited_sheet_reruns_only_reconciliation_and_keeps_every_decision(
 
     dry = snakemake(fresh_demo, *DEMO, "-n")
     planned = set(jobs_run(dry))
-    assert planned == {"reconcile_screening", "prepare_sheets", "count_prisma"}
+    assert planned == {"reconcile_screening", "prepare_sheets", "rank_records", "count_prisma"}
 
     snakemake(fresh_demo, *DEMO)
     _, sheet, cols, header = _sheet_rows(sheet_path)

@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "scoping.commands.dedup_cmd",
     "scoping.commands.sheets_cmd",
     "scoping.commands.reconcile_cmd",
+    "scoping.commands.priority_cmd",
     "scoping.commands.prisma_cmd",
 )
 

@@ -125,6 +125,7 @@ def get_final_outputs():
         "results/search/search_log.csv",
         "results/dedup/clusters.csv",
         "results/screening/title_abstract/agreement.json",
+        "results/screening/title_abstract/priority.json",
         "results/screening/full_text/agreement.json",
         "results/prisma/prisma.csv",
         "results/prisma/prisma.md",

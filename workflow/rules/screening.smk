@@ -48,3 +48,23 @@ rule reconcile_screening:
         "scoping reconcile --stage {wildcards.stage} --records {input.records} {params.include}"
         " --dir {params.folder:q} --output {output.decisions} --agreement {output.agreement}"
         " --settings {params.settings:q} > {log} 2>&1 || {{ tail -n 2 {log} >&2; exit 1; }}"
+
+
+rule rank_records:
+    input:
+        records="results/dedup/records.csv",
+        decisions="results/screening/title_abstract/decisions.csv",
+    output:
+        ranking="results/screening/title_abstract/priority.csv",
+        report="results/screening/title_abstract/priority.json",
+    log:
+        "logs/rank_records.log",
+    conda:
+        "../envs/scoping.yaml"
+    params:
+        folder=SCREENING_DIR,
+        settings=get_screening_settings,
+    shell:
+        "scoping priority --records {input.records} --decisions {input.decisions}"
+        " --dir {params.folder:q} --output {output.ranking} --report {output.report}"
+        " --settings {params.settings:q} > {log} 2>&1 || {{ tail -n 2 {log} >&2; exit 1; }}"
