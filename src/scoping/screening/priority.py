@@ -56,8 +56,9 @@ def prioritise(
         for rid, row in records.items()
     }
     ranked = rank_records(texts=texts, labels=decided, seed=seed)
-    order = [rid for rid in (listed_order or list(records)) if rid in decided]
-    order += [rid for rid in decided if rid not in set(order)]
+    order = list(dict.fromkeys(rid for rid in (listed_order or records) if rid in decided))
+    seen = set(order)
+    order += [rid for rid in decided if rid not in seen]
     stop = stopping_report(
         [decided[rid] for rid in order], total=len(records), recall_target=recall_target
     )
