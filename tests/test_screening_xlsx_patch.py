@@ -88,7 +88,7 @@ def test_fast_append_matches_openpyxl_and_keeps_what_people_typed(
         }
         for r in records[20:]
     ]
-    marks = {ids[5]: "withdrawn: no longer in the records"}
+    marks = {ids[5]: {"status": "withdrawn: no longer in the records"}}
     slow, fast = tmp_path / "slow.xlsx", tmp_path / "fast.xlsx"
     _rewrite_xlsx_openpyxl(sheet, slow, spec, new, marks)
     patch_xlsx(sheet, fast, spec, new, marks)

@@ -54,6 +54,9 @@ _META_COLUMNS = (
 )
 _TRAIL_COLUMNS = (Column("batch", 8), Column("added", 18), Column("status", 30, "wrap"))
 
+#: The title/abstract column that ranks a reviewer's open rows by likely inclusion.
+PRIORITY = "priority"
+
 #: Columns a reviewer types into.
 INPUT_COLUMNS = ("decision", "reason", "notes")
 #: Conflicts sheet, 3+ reviewers on every record: "carol: exclude (wrong concept) - notes; ...".
@@ -83,6 +86,11 @@ def _criteria(settings: ScreeningSettings) -> list[str]:
     return lines
 
 
+def prioritised(stage: str, settings: ScreeningSettings) -> bool:
+    """Whether a stage's sheets rank their open rows (title/abstract, unless switched off)."""
+    return stage == "title_abstract" and settings.prioritise
+
+
 def reviewer_spec(stage: str, settings: ScreeningSettings) -> SheetSpec:
     """Layout of a reviewer's sheet for a stage."""
     if stage not in STAGES:
@@ -104,6 +112,16 @@ def reviewer_spec(stage: str, settings: ScreeningSettings) -> SheetSpec:
             if stage == "full_text"
             else []
         ),
+        *(
+            [
+                f"  • {PRIORITY}: 0001 is the record most likely to be included among those you "
+                "have not decided, learnt from the team's decisions so far and refreshed on "
+                "every run (decided rows are blank). Sort by it to meet likely includes "
+                "first; it is a guess, so screen every row all the same.",
+            ]
+            if prioritised(stage, settings)
+            else []
+        ),
         "  • Sort and filter as you like; do not edit, delete or reorder the grey record cells.",
         "  • New records are added at the bottom (column 'batch' says when); a record that "
         "leaves the review is marked in 'status', never deleted.",
@@ -118,6 +136,7 @@ def reviewer_spec(stage: str, settings: ScreeningSettings) -> SheetSpec:
         Column("decision", 14, "input", dropdown="decision"),
         Column("reason", 28, "input", dropdown="reason"),
         Column("notes", 30, "input"),
+        *((Column(PRIORITY, 9),) if prioritised(stage, settings) else ()),
         *_META_COLUMNS,
         *_TRAIL_COLUMNS,
     )

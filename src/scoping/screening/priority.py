@@ -11,18 +11,82 @@ from __future__ import annotations
 
 import csv
 import json
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from scoping.atomic import atomic_path, write_text_atomic
-from scoping.screening.layout import sheet_path
+from scoping.screening.layout import PRIORITY, sheet_path
 from scoping.screening.ranking import rank_records
 from scoping.screening.settings import ScreeningSettings
-from scoping.screening.stage import read_rows
+from scoping.screening.stage import Stage, read_rows
 from scoping.screening.stopping import stopping_report
-from scoping.screening.tables import read_table
+from scoping.screening.tables import Table, read_table
 
 PRIORITY_COLUMNS = ("rank", "record_id", "score", "title", "year", "journal", "doi")
+
+
+def record_text(row: Mapping[str, str]) -> str:
+    """What the model reads of a record: its title and abstract."""
+    return f"{row.get('title') or ''} {row.get('abstract') or ''}".strip()
+
+
+def stage_ranking(st: Stage, labels: Mapping[str, int], *, seed: int) -> list[tuple[str, float]]:
+    """The stage's undecided records, most likely include first (seeded order without a model)."""
+    texts = {rid: record_text(st.records[rid]) for rid in st.ids}
+    return rank_records(
+        texts=texts, labels={k: v for k, v in labels.items() if k in texts}, seed=seed
+    )
+
+
+def sheet_labels(
+    tables: Mapping[str, Table | None], st: Stage, settings: ScreeningSettings
+) -> dict[str, int]:
+    """Training labels read straight from the reviewers' sheets (before reconciling): a record
+    two or more reviewers decided alike is an include (1) or exclude (0); ``maybe`` counts as
+    the ``maybe_policy`` says. Used to order new rows; reconciling then refines the ranking."""
+    said: dict[str, list[str]] = {}
+    for table in tables.values():
+        for _, row in table.rows if table else ():
+            now = st.current(row.get("record_id", "").strip())
+            decision = "_".join(row.get("decision", "").strip().lower().split())
+            if len(now) == 1 and decision:
+                if decision == "maybe" and settings.maybe_policy != "conflict":
+                    decision = settings.maybe_policy
+                said.setdefault(now[0], []).append(decision)
+    labels = {}
+    for rid, decisions in said.items():
+        if len(decisions) >= 2 and len(set(decisions)) == 1 and decisions[0] in _LABEL:
+            labels[rid] = _LABEL[decisions[0]]
+    return labels
+
+
+_LABEL = {"include": 1, "exclude": 0}
+
+
+def priority_cells(
+    st: Stage, ranking: list[tuple[str, float]]
+) -> Callable[[Table], dict[str, dict[str, str]]]:
+    """The ``priority`` cells of a reviewer's sheet: the rank of each row the reviewer has not
+    decided among those rows (1 = screen next), zero-padded so a text sort is a number sort;
+    empty for decided rows and rows whose record left the stage or is decided already."""
+    position = {rid: n for n, (rid, _) in enumerate(ranking)}
+
+    def cells(table: Table) -> dict[str, dict[str, str]]:
+        out: dict[str, dict[str, str]] = {}
+        waiting: list[tuple[int, str]] = []
+        for _, row in table.rows:
+            rid = row.get("record_id", "").strip()
+            now = st.current(rid)
+            out[rid] = {PRIORITY: ""}
+            if len(now) == 1 and now[0] in position and not row.get("decision", "").strip():
+                waiting.append((position[now[0]], rid))
+        width = max(4, len(str(len(waiting))))
+        for rank, (_, rid) in enumerate(sorted(waiting), start=1):
+            out[rid] = {PRIORITY: str(rank).zfill(width)}
+        return out
+
+    return cells
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,12 +115,17 @@ def prioritise(
         final = row["final"].strip()
         if final in ("include", "exclude") and row["record_id"].strip() in records:
             decided[row["record_id"].strip()] = int(final == "include")
-    texts = {
-        rid: f"{row.get('title') or ''} {row.get('abstract') or ''}".strip()
-        for rid, row in records.items()
-    }
+    texts = {rid: record_text(row) for rid, row in records.items()}
     ranked = rank_records(texts=texts, labels=decided, seed=seed)
-    order = list(dict.fromkeys(rid for rid in (listed_order or records) if rid in decided))
+    # A sheet row listed under an ID a merge left behind stands for the record that took it in.
+    alias = {
+        member.strip(): rid
+        for rid, row in records.items()
+        for member in (row.get("member_ids") or "").split(";")
+        if member.strip() and member.strip() not in records
+    }
+    listed = (alias.get(rid, rid) for rid in (listed_order or records))
+    order = list(dict.fromkeys(rid for rid in listed if rid in decided))
     seen = set(order)
     order += [rid for rid in decided if rid not in seen]
     stop = stopping_report(

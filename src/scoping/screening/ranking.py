@@ -59,7 +59,7 @@ def rank_records(
     min_each: int = 1,
     features: Features | None = None,
 ) -> list[tuple[str, float]]:
-    """Undecided record IDs (in ``texts``, not in ``labels``) with scores, most likely include first.
+    """Undecided record IDs (in ``texts``, not ``labels``) with scores, most likely include first.
 
     ``labels`` maps record IDs to 1 (include) or 0 (exclude). The score is the model's probability
     of inclusion; ties are broken by record ID. With fewer than ``min_each`` includes or excludes

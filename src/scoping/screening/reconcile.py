@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import itertools
 import json
+import logging
 from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -18,9 +19,11 @@ from scoping.screening.layout import (
     NOW_AGREE,
     OTHER_REVIEWERS,
     conflicts_spec,
+    prioritised,
     reviewer_spec,
     sheet_path,
 )
+from scoping.screening.priority import priority_cells, stage_ranking
 from scoping.screening.settings import ScreeningSettings
 from scoping.screening.sheets import load_seeds, next_batch, record_cells, withdrawn_status
 from scoping.screening.stage import Stage, load_stage, screeners
@@ -28,9 +31,12 @@ from scoping.screening.tables import (
     Table,
     check_ledger,
     read_table,
+    refuse_if_open,
     stray_row_error,
     update_table,
 )
+
+log = logging.getLogger(__name__)
 
 #: Final decisions and outcomes written to decisions.csv.
 FINALS = ("include", "exclude", "not_retrieved", "pending")
@@ -334,7 +340,9 @@ def reconcile_stage(
     }
     pilot = st.pilot is not None
     for rid in st.listed:  # a row the workflow listed must still be there
-        listed_as = {r: set(sheets[r][rid].listed_as) if rid in sheets[r] else set() for r in sheets}
+        listed_as = {
+            r: set(sheets[r][rid].listed_as) if rid in sheets[r] else set() for r in sheets
+        }
         for reviewer in screeners(rid, settings, pilot=pilot, listed_as=listed_as):
             if rid not in sheets[reviewer]:
                 raise ScopingError(
@@ -411,12 +419,44 @@ def reconcile_stage(
     change = update_table(
         conflicts_path, spec=cspec, new_rows=new_conflicts, status=conflict_status
     )
+    if prioritised(stage, settings):
+        _refresh_priority(st, rows, directory=directory, settings=settings)
     _write_decisions(output, st, settings, entries, rows)
     stats = agreement(st=st, settings=settings, entries=entries, rows=rows, sheets=sheets)
     stats["conflicts_added"] = change.added
     stats["conflicts_sheet"] = str(conflicts_path)
     write_text_atomic(agreement_path, json.dumps(stats, indent=2, ensure_ascii=False) + "\n")
     return stats
+
+
+def _refresh_priority(
+    st: Stage,
+    rows: dict[str, tuple[str, str, str]],
+    *,
+    directory: str | Path,
+    settings: ScreeningSettings,
+) -> None:
+    """Rank each reviewer's open rows anew from the reconciled decisions (``priority`` cells).
+
+    A sheet open in Excel keeps its old ranks (with a warning) rather than stop reconciling.
+    """
+    labels = {
+        rid: int(final == "include")
+        for rid, (_, final, _) in rows.items()
+        if final in ("include", "exclude")
+    }
+    cells = priority_cells(st, stage_ranking(st, labels, seed=settings.priority_seed))
+    spec = reviewer_spec(st.name, settings)
+    for reviewer in settings.reviewers:
+        path = sheet_path(directory, st.name, reviewer, settings)
+        if not path.exists():
+            continue
+        try:
+            refuse_if_open(path)
+        except ScopingError as error:
+            log.warning("%s: priority not refreshed (%s)", path.name, error)
+            continue
+        update_table(path, spec=spec, new_rows=[], cells=cells)
 
 
 def _write_decisions(

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field, fields
-from pathlib import Path
 
 from scoping.errors import ScopingError
 from scoping.jsonarg import json_object_arg
@@ -57,6 +55,10 @@ class ScreeningSettings:
     pilot_seed: int = 1
     pilot_active: bool = False
     seed_dir: str = ""
+    #: Rank the open title/abstract records by likely inclusion (the ``priority`` column).
+    prioritise: bool = False
+    #: Seed of the order before there are enough decisions to train on.
+    priority_seed: int = 0
 
     def reasons(self, stage: str) -> list[str]:
         """Configured exclusion reasons of a stage."""
@@ -116,5 +118,9 @@ def _check(s: ScreeningSettings) -> None:
                 f"has a bad entry '{stage}'",
                 f"map {' and '.join(STAGES)} to non-empty lists of reasons.",
             )
+    if not isinstance(s.prioritise, bool):
+        raise _fail("prioritise", f"is '{s.prioritise}'", "use true or false.")
+    if not isinstance(s.priority_seed, int) or isinstance(s.priority_seed, bool):
+        raise _fail("priority_seed", f"is '{s.priority_seed}'", "use a whole number.")
     if not isinstance(s.pilot_size, int) or s.pilot_size < 0:
         raise _fail("pilot_size", f"is '{s.pilot_size}'", "use 0 (no pilot) or a positive count.")

@@ -14,16 +14,18 @@ from scoping.screening.layout import (
     WITHDRAWN_RECORDS,
     WITHDRAWN_STAGE,
     conflicts_spec,
+    prioritised,
     reviewer_spec,
     sheet_path,
 )
+from scoping.screening.priority import priority_cells, sheet_labels, stage_ranking
 from scoping.screening.settings import ScreeningSettings
 from scoping.screening.stage import Stage, load_stage, read_rows, screeners
 from scoping.screening.tables import (
     Change,
     Table,
     check_ledger,
-    plan_status,
+    plan_marks,
     read_table,
     refuse_if_open,
     update_table,
@@ -112,6 +114,17 @@ def update_sheets(
             now = st.current(rid)
             if len(now) == 1:
                 listed_as.setdefault(now[0], {}).setdefault(reviewer, set()).add(rid)
+    ranks = None
+    if prioritised(stage, settings):
+        # New rows go in at the bottom in priority order; every open row gets its rank.
+        labels = sheet_labels({r: t for r, (_, t) in tables.items()}, st, settings)
+        ranking = stage_ranking(st, labels, seed=settings.priority_seed)
+        ranks = priority_cells(st, ranking)
+        if 0 < sum(labels.values()) < len(labels):
+            # With a model (an include and an exclude to learn from), new rows come in its
+            # order; before that, in the records' order (the priority column is then random).
+            position = {rid: n for n, (rid, _) in enumerate(ranking)}
+            listed = sorted(listed, key=lambda rid: position.get(rid, len(position)))
     plans = []
     for reviewer, (path, table) in tables.items():
         batch = "pilot" if st.pilot is not None else next_batch(table)
@@ -127,20 +140,32 @@ def update_sheets(
             seed = seeds.get(rid, {})
             row |= {k: (seed.get(k) or "").strip() for k in ("decision", "reason", "notes")}
             new_rows.append(row)
+        cells = None
+        if ranks is not None:
+            # Ranks run over the sheet's open rows, old and new alike.
+            old = table.rows if table else []
+            every = Table(path, spec.names, [*old, *((0, r) for r in new_rows)])
+            wanted = ranks(every)
+            for row in new_rows:
+                row |= wanted.get(row["record_id"], {})
+
+            def cells(_table: Table, wanted: dict[str, dict[str, str]] = wanted) -> dict:
+                return wanted
+
         # Check every sheet before changing any, so that all change or none.
         if table:
             check_ledger(table)
-            if new_rows or plan_status(table, status):
+            if new_rows or plan_marks(table, status, cells):
                 refuse_if_open(path)
-        plans.append((reviewer, path, new_rows))
+        plans.append((reviewer, path, new_rows, cells))
     changes: list[tuple[str, Change]] = []
     created: dict[Path, list[dict[str, str]]] = {}
-    for reviewer, path, new_rows in plans:
+    for reviewer, path, new_rows, cells in plans:
         # Blind sheets of a new stage are usually identical: write one, copy it for the others.
-        twin = next(
-            (c.path for _, c in changes if c.created and new_rows == created[c.path]), None
+        twin = next((c.path for _, c in changes if c.created and new_rows == created[c.path]), None)
+        change = update_table(
+            path, spec=spec, new_rows=new_rows, status=status, cells=cells, same_as=twin
         )
-        change = update_table(path, spec=spec, new_rows=new_rows, status=status, same_as=twin)
         if change.created:
             created[path] = new_rows
         changes.append((reviewer, change))

@@ -18,8 +18,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from scoping.atomic import atomic_path, write_text_atomic
-from scoping.errors import ScopingError
 from scoping.cells import escape_cell, unescape_cell
+from scoping.errors import ScopingError
 
 log = logging.getLogger(__name__)
 
@@ -185,7 +185,8 @@ def _read_xlsx(path: Path) -> tuple[list[object], list[tuple[int, list[object]]]
         raise sheet_error(
             path,
             f"cannot be read as xlsx ({type(error).__name__})",
-            fix="open it in Excel or LibreOffice and save it as .xlsx, or restore it from .backup/.",
+            fix="open it in Excel or LibreOffice and save it as .xlsx, or restore it from "
+            ".backup/.",
         ) from None
     raise sheet_error(
         path,
@@ -194,7 +195,7 @@ def _read_xlsx(path: Path) -> tuple[list[object], list[tuple[int, list[object]]]
     )
 
 
-def _data_sheet(book, path: Path):  # noqa: ANN001, ANN202 - openpyxl types
+def _data_sheet(book, path: Path):
     if DATA_SHEET in book.sheetnames:
         return book[DATA_SHEET]
     for sheet in book.worksheets:  # a person renamed the tab: find it by its header
@@ -269,19 +270,26 @@ def _backup(path: Path) -> Path:
     return target
 
 
+#: Tool-owned cells to rewrite in listed rows: {record_id: {column: new text}}.
+Marks = dict[str, dict[str, str]]
+
+
 def update_table(
     path: str | Path,
     *,
     spec: SheetSpec,
     new_rows: Iterable[Mapping[str, str]],
     status: Callable[[str, str], str] | None = None,
+    cells: Callable[[Table], Mapping[str, Mapping[str, str]]] | None = None,
     same_as: Path | None = None,
 ) -> Change:
-    """Create the sheet, or append ``new_rows`` and set ``status`` cells, backing up first.
+    """Create the sheet, or append ``new_rows`` and refresh tool-owned cells, backing up first.
 
-    ``status(record_id, current_status)`` gives the status a listed row should have; rows whose
-    status is already right are not touched, and the file is rewritten only if something changed.
-    A new sheet is copied from ``same_as`` when the caller knows it would be the same file.
+    ``status(record_id, current_status)`` gives the status a listed row should have;
+    ``cells(table)`` gives other tool-owned cells of listed rows ({record_id: {column: text}};
+    columns the sheet does not have are skipped). Cells already right are not touched, and the
+    file is rewritten only if something changed. A new sheet is copied from ``same_as`` when the
+    caller knows it would be the same file.
     """
     path = Path(path)
     rows = list(new_rows)
@@ -301,7 +309,7 @@ def update_table(
             # New rows would land on it, and its values would become a new record's.
             raise stray_row_error(table, number)
     check_ledger(table)
-    marks = plan_status(table, status)
+    marks = plan_marks(table, status, cells)
     _update_ledger(path, (r.get("record_id", "").strip() for _, r in table.rows))
     if not rows and not marks:
         return Change(path=path, rows=len(table.rows))
@@ -323,17 +331,25 @@ def update_table(
     )
 
 
-def plan_status(table: Table, status: Callable[[str, str], str] | None) -> dict[str, str]:
-    """Status cells to rewrite: {record_id: new status}."""
-    if status is None:
-        return {}
-    marks: dict[str, str] = {}
+def plan_marks(
+    table: Table,
+    status: Callable[[str, str], str] | None,
+    cells: Callable[[Table], Mapping[str, Mapping[str, str]]] | None = None,
+) -> Marks:
+    """Tool-owned cells to rewrite: {record_id: {column: new text}}, only where they differ."""
+    wanted_cells = cells(table) if cells is not None else {}
+    present = set(table.header)
+    marks: Marks = {}
     for _, row in table.rows:
         rid = row.get("record_id", "").strip()
-        current = row.get("status", "")
-        wanted = status(rid, current)
-        if rid and wanted != current:
-            marks[rid] = wanted
+        if not rid:
+            continue
+        wanted = {k: v for k, v in wanted_cells.get(rid, {}).items() if k in present}
+        if status is not None:
+            wanted["status"] = status(rid, row.get("status", ""))
+        changed = {k: v for k, v in wanted.items() if v != row.get(k, "")}
+        if changed:
+            marks[rid] = changed
     return marks
 
 
@@ -354,17 +370,19 @@ def _rewrite_csv(
     tmp: Path,
     spec: SheetSpec,
     rows: list[Mapping[str, str]],
-    marks: dict[str, str],
+    marks: Marks,
 ) -> None:
     text = _decode(path)
     delimiter = _dialect(text)
     raw = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     header = [unescape_cell(h).strip() for h in raw[0]]
-    id_col, status_col = header.index("record_id"), header.index("status")
+    id_col = header.index("record_id")
     for cells in raw[1:]:
-        if len(cells) > id_col and unescape_cell(cells[id_col]).strip() in marks:
+        mark = marks.get(unescape_cell(cells[id_col]).strip()) if len(cells) > id_col else None
+        if mark:
             cells += [""] * (len(header) - len(cells))
-            cells[status_col] = escape_cell(marks[unescape_cell(cells[id_col]).strip()])
+            for column, text in mark.items():
+                cells[header.index(column)] = escape_cell(text)
     for row in rows:  # the reviewer's own column order and extra columns are kept
         raw.append([escape_cell(row.get(h, "")) for h in header])
     with tmp.open("w", encoding="utf-8-sig", newline="") as handle:
@@ -392,11 +410,14 @@ def hyperlink_formula(url: str, text: str) -> str:
     """``=HYPERLINK(url, text)``, or ``""`` where Excel cannot hold it (over 255 characters)."""
     if not url or len(url) > 255 or len(text) > 255:
         return ""
-    return f'=HYPERLINK("{url.replace(chr(34), chr(34) * 2)}","{text.replace(chr(34), chr(34) * 2)}")'
+    return (
+        f'=HYPERLINK("{url.replace(chr(34), chr(34) * 2)}","{text.replace(chr(34), chr(34) * 2)}")'
+    )
 
 
-def _cell_plan(spec: SheetSpec, header: list[str], row: Mapping[str, str]
-               ) -> list[tuple[str, str, str]]:
+def _cell_plan(
+    spec: SheetSpec, header: list[str], row: Mapping[str, str]
+) -> list[tuple[str, str, str]]:
     """For each header column: (kind, escaped text, link formula or "")."""
     by_name = {c.name: c for c in spec.columns}
     plan = []
@@ -406,12 +427,13 @@ def _cell_plan(spec: SheetSpec, header: list[str], row: Mapping[str, str]
         raw = row.get(name, "")
         value = escape_cell(raw)
         formula = hyperlink_formula(column.link(raw), raw) if column and column.link and raw else ""
-        plan.append(("link" if formula else ("text" if kind in ("id", "link") else kind),
-                     value, formula))
+        plan.append(
+            ("link" if formula else ("text" if kind in ("id", "link") else kind), value, formula)
+        )
     return plan
 
 
-def _openpyxl_styles(book) -> dict[str, str]:  # noqa: ANN001 - openpyxl Workbook
+def _openpyxl_styles(book) -> dict[str, str]:
     """Register the named styles of ``_FORMATS`` in a workbook (once) and return their names."""
     from openpyxl.styles import Alignment, Font, NamedStyle, PatternFill, Protection
 
@@ -424,8 +446,11 @@ def _openpyxl_styles(book) -> dict[str, str]:  # noqa: ANN001 - openpyxl Workboo
             continue
         style = NamedStyle(
             name=name,
-            font=Font(bold=bool(f.get("bold")), color="0563C1" if f.get("link") else None,
-                      underline="single" if f.get("link") else None),
+            font=Font(
+                bold=bool(f.get("bold")),
+                color="0563C1" if f.get("link") else None,
+                underline="single" if f.get("link") else None,
+            ),
             alignment=Alignment(vertical="top", wrap_text=bool(f.get("wrap"))),
             protection=Protection(locked=not f.get("unlocked")),
             number_format="@",
@@ -437,7 +462,7 @@ def _openpyxl_styles(book) -> dict[str, str]:  # noqa: ANN001 - openpyxl Workboo
 
 
 def _write_rows(
-    sheet,  # noqa: ANN001 - openpyxl Worksheet
+    sheet,
     spec: SheetSpec,
     header: list[str],
     rows: list[Mapping[str, str]],
@@ -462,14 +487,17 @@ def _create_xlsx(tmp: Path, spec: SheetSpec, rows: list[Mapping[str, str]]) -> N
     from xlsxwriter.utility import xl_col_to_name
 
     # Without these options xlsxwriter turns '=...' into formulas and 'http...' into links.
-    options = {"strings_to_formulas": False, "strings_to_urls": False,
-               "strings_to_numbers": False}
+    options = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
     book = xlsxwriter.Workbook(str(tmp), options)
     formats = {}
     for kind, f in _FORMATS.items():
-        props: dict[str, object] = {"valign": "top", "num_format": "@", "bold": bool(f.get("bold")),
-                                    "text_wrap": bool(f.get("wrap")),
-                                    "locked": not f.get("unlocked")}
+        props: dict[str, object] = {
+            "valign": "top",
+            "num_format": "@",
+            "bold": bool(f.get("bold")),
+            "text_wrap": bool(f.get("wrap")),
+            "locked": not f.get("unlocked"),
+        }
         if f.get("fill"):
             props["bg_color"] = f"#{f['fill']}"
         if f.get("link"):
@@ -504,8 +532,9 @@ def _create_xlsx(tmp: Path, spec: SheetSpec, rows: list[Mapping[str, str]]) -> N
     sheet.freeze_panes(FROZEN_CELL)
     sheet.autofilter(0, 0, max(len(rows), 1), len(names) - 1)
     # Protect IDs and metadata from slips, but let people sort, filter and resize (no password).
-    sheet.protect("", {"sort": True, "autofilter": True, "format_columns": True,
-                       "format_rows": True})
+    sheet.protect(
+        "", {"sort": True, "autofilter": True, "format_columns": True, "format_rows": True}
+    )
 
     lists = book.add_worksheet(LISTS_SHEET)
     for index, (key, values) in enumerate(spec.lists.items()):
@@ -520,16 +549,24 @@ def _create_xlsx(tmp: Path, spec: SheetSpec, rows: list[Mapping[str, str]]) -> N
     for column in spec.columns:
         if column.dropdown:
             index = names.index(column.name)
-            sheet.data_validation(1, index, _LAST_ROW - 1, index, {
-                "validate": "list", "source": f"={column.dropdown}_list",
-                "error_title": f"Unknown {column.name}",
-                "error_message": f"Pick a {column.name} from the list (see the instructions sheet).",
-            })
+            sheet.data_validation(
+                1,
+                index,
+                _LAST_ROW - 1,
+                index,
+                {
+                    "validate": "list",
+                    "source": f"={column.dropdown}_list",
+                    "error_title": f"Unknown {column.name}",
+                    "error_message": f"Pick a {column.name} from the list "
+                    "(see the instructions sheet).",
+                },
+            )
     sheet.activate()
     book.close()
 
 
-def _add_dropdowns(sheet, spec: SheetSpec, header: list[str]) -> None:  # noqa: ANN001
+def _add_dropdowns(sheet, spec: SheetSpec, header: list[str]) -> None:
     """Make each dropdown cover its whole column (a save by another program may shrink or drop
     it: LibreOffice keeps 1,000 rows past the data); never add a second, overlapping one."""
     from openpyxl.utils import get_column_letter
@@ -568,7 +605,7 @@ def _rewrite_xlsx(
     tmp: Path,
     spec: SheetSpec,
     rows: list[Mapping[str, str]],
-    marks: dict[str, str],
+    marks: Marks,
     *,
     before: Table | None = None,
 ) -> None:
@@ -585,7 +622,7 @@ def _rewrite_xlsx(
         return
     except NotPatchable as why:
         log.info("%s: appending with openpyxl (%s)", path.name, why)
-    except Exception as error:  # noqa: BLE001 - any surprise in the file: the proven path
+    except Exception as error:
         log.warning(
             "%s: appending with openpyxl (XML edit failed: %s: %s)",
             path.name,
@@ -600,7 +637,7 @@ def patch_xlsx(
     tmp: Path,
     spec: SheetSpec,
     rows: list[Mapping[str, str]],
-    marks: dict[str, str],
+    marks: Marks,
 ) -> None:
     """``xlsx_patch.patch_sheet`` for a sheet of ``spec`` (raises ``NotPatchable``)."""
     from scoping.screening.xlsx_patch import patch_sheet
@@ -618,17 +655,15 @@ def patch_xlsx(
     )
 
 
-def _check_patched(
-    before: Table, tmp: Path, rows: list[Mapping[str, str]], marks: dict[str, str]
-) -> None:
+def _check_patched(before: Table, tmp: Path, rows: list[Mapping[str, str]], marks: Marks) -> None:
     from scoping.screening.xlsx_patch import NotPatchable
 
     after = read_table(tmp, xlsx=True)
     expected = []
     for _, row in before.rows:
         rid = row.get("record_id", "").strip()
-        status = unescape_cell(escape_cell(marks[rid])) if rid in marks else None
-        expected.append(row if status is None else row | {"status": status})
+        mark = {k: unescape_cell(escape_cell(v)) for k, v in marks.get(rid, {}).items()}
+        expected.append(row | mark)
     for row in rows:
         values = {h: unescape_cell(escape_cell(row.get(h, ""))) for h in before.header if h}
         if any(v.strip() for v in values.values()):
@@ -643,7 +678,7 @@ def _rewrite_xlsx_openpyxl(
     tmp: Path,
     spec: SheetSpec,
     rows: list[Mapping[str, str]],
-    marks: dict[str, str],
+    marks: Marks,
 ) -> None:
     from openpyxl import load_workbook
     from openpyxl.utils import get_column_letter
@@ -652,7 +687,7 @@ def _rewrite_xlsx_openpyxl(
     styles = _openpyxl_styles(book)
     sheet = _data_sheet(book, path)
     header = [unescape_cell(c.value).strip() for c in sheet[1]]
-    id_col, status_col = header.index("record_id") + 1, header.index("status") + 1
+    id_col = header.index("record_id") + 1
     last = 1
     for r, values in enumerate(sheet.iter_rows(min_row=2, values_only=True), start=2):
         if any(v not in (None, "") for v in values):
@@ -660,9 +695,9 @@ def _rewrite_xlsx_openpyxl(
             # (the values reader cannot see it, so it is not refused as a stray row).
             last = r
         rid = unescape_cell(values[id_col - 1] if len(values) >= id_col else None).strip()
-        if rid in marks:
-            cell = sheet.cell(row=r, column=status_col)
-            cell.value = escape_cell(marks[rid]) or None
+        for column, text in marks.get(rid, {}).items():
+            cell = sheet.cell(row=r, column=header.index(column) + 1)
+            cell.value = escape_cell(text) or None
             cell.data_type = "s"
     _write_rows(sheet, spec, header, rows, last + 1, styles)
     if sheet.auto_filter.ref:  # widen the reviewer's filter to the new rows, keep its criteria

@@ -1,8 +1,9 @@
 """Append rows to an xlsx sheet by editing its worksheet XML: the fast path for big sheets.
 
 openpyxl loads and saves every cell of a workbook, about 8 s per 10,000 rows; an append needs
-only new ``<row>`` elements, a few status cells and wider ranges. Everything else in the file
-(what people typed, their colours, comments, extra sheets) is copied byte for byte. Whatever
+only new ``<row>`` elements, the tool-owned cells it refreshes (status, priority) and wider
+ranges. Everything else in the file (what people typed, their colours, comments, extra sheets)
+is copied byte for byte. Whatever
 this module does not recognise raises ``NotPatchable`` and the caller falls back to openpyxl;
 the patched file is read back and compared with what it must hold before it is used.
 """
@@ -25,6 +26,7 @@ _REL_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}
 _XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 _PARSER = etree.XMLParser(resolve_entities=False, huge_tree=True, remove_blank_text=False)
 _REF = re.compile(r"^([A-Z]{1,3})([0-9]+)$")
+
 
 class NotPatchable(Exception):
     """The file is not in a shape this module edits safely; use openpyxl."""
@@ -143,9 +145,7 @@ def _new_cell(ref: str, style: str | None, text: str, formula: str) -> etree._El
     return cell
 
 
-def _set_status(
-    row: etree._Element, letters: str, number: int, text: str, style: str | None
-) -> None:
+def _set_cell(row: etree._Element, letters: str, number: int, text: str, style: str | None) -> None:
     cells = _cells_by_column(row)
     cell = cells.get(letters)
     if cell is None:
@@ -164,13 +164,14 @@ def patch_sheet(
     *,
     sheet_name: str,
     rows: Sequence[Mapping[str, str]],
-    marks: Mapping[str, str],
+    marks: Mapping[str, Mapping[str, str]],
     plan: Callable[[list[str], Mapping[str, str]], list[tuple[str, str, str]]],
     dropdowns: Mapping[str, str],
     frozen_cell: str,
     last_row: int,
 ) -> None:
-    """Write ``path`` with ``rows`` appended and ``marks`` set into ``tmp``.
+    """Write ``path`` with ``rows`` appended and ``marks`` ({record_id: {column: text}}) set
+    into ``tmp``.
 
     ``plan(header, row)`` gives each column's (kind, text, formula); ``dropdowns`` maps column
     names to the defined name their list validation uses, widened to row ``last_row``.
@@ -197,7 +198,7 @@ def _patch_root(
     root: etree._Element,
     strings: Sequence[str],
     rows: Sequence[Mapping[str, str]],
-    marks: Mapping[str, str],
+    marks: Mapping[str, Mapping[str, str]],
     plan: Callable[[list[str], Mapping[str, str]], list[tuple[str, str, str]]],
     dropdowns: Mapping[str, str],
     frozen_cell: str,
@@ -222,12 +223,14 @@ def _patch_root(
     if "record_id" not in header or "status" not in header:
         raise NotPatchable("record_id or status column missing")
     id_col = column_letters(header.index("record_id") + 1)
-    status_col = column_letters(header.index("status") + 1)
+    marked_cols = {c for mark in marks.values() for c in mark}
+    if marked_cols - set(header):
+        raise NotPatchable(f"no column {sorted(marked_cols - set(header))[0]}")
 
     letters = [column_letters(i) for i in range(1, len(header) + 1)]
     last, stray = 1, 0
     records: list[int] = []
-    to_mark: list[tuple[int, str]] = []
+    to_mark: list[tuple[int, Mapping[str, str]]] = []
     for number in sorted(by_number):
         if number == 1:
             continue
@@ -254,18 +257,26 @@ def _patch_root(
     by_kind: defaultdict[str, Counter[str]] = defaultdict(Counter)
     for number in records[-_STYLE_SAMPLE:]:
         cells = _cells_by_column(by_number[number])
-        values = {h: unescape_cell(_cell_text(cells.get(c), strings)) for h, c in zip(header, letters)}
-        for col, (kind, _text, _formula) in zip(letters, plan(header, values)):
+        values = {
+            h: unescape_cell(_cell_text(cells.get(c), strings))
+            for h, c in zip(header, letters, strict=True)
+        }
+        for col, (kind, _text, _formula) in zip(letters, plan(header, values), strict=True):
             cell = cells.get(col)
             if cell is not None:
                 # A link formula is a link whatever its cached text (openpyxl drops it).
                 kind = "link" if cell.find(_q("f")) is not None else kind
                 styles[(col, kind)][cell.get("s") or ""] += 1
                 by_kind[kind][cell.get("s") or ""] += 1
-    status_styles = sum((n for (c, _), n in styles.items() if c == status_col), Counter())
-    status_style = status_styles.most_common(1)[0][0] if status_styles else ""
-    for number, text in to_mark:
-        _set_status(by_number[number], status_col, number, escape_cell(text), status_style or None)
+    mark_style: dict[str, str | None] = {}
+    for name in marked_cols:
+        col = column_letters(header.index(name) + 1)
+        seen = sum((n for (c, _), n in styles.items() if c == col), Counter())
+        mark_style[name] = (seen.most_common(1)[0][0] if seen else "") or None
+    for number, mark in to_mark:
+        for name, text in mark.items():
+            col = column_letters(header.index(name) + 1)
+            _set_cell(by_number[number], col, number, escape_cell(text), mark_style[name])
     if stray > last:
         raise NotPatchable("text below the last record")
     for number in [n for n in by_number if n > last]:
@@ -284,7 +295,7 @@ def _patch_root(
     for offset, values in enumerate(rows, start=1):
         number = last + offset
         row = etree.Element(_q("row"), r=str(number), **template)
-        for col, (kind, text, formula) in zip(letters, plan(header, values)):
+        for col, (kind, text, formula) in zip(letters, plan(header, values), strict=True):
             row.append(_new_cell(f"{col}{number}", style_of(col, kind), text, formula))
         anchor.addnext(row)
         anchor = row
@@ -364,9 +375,7 @@ def _widen_filter_name(workbook_xml: bytes, position: int, size: tuple[int, int]
     changed = False
     columns, end = size
     for name in root.iter(_q("definedName")):
-        if name.get("name") != "_xlnm._FilterDatabase" or name.get("localSheetId") != str(
-            position
-        ):
+        if name.get("name") != "_xlnm._FilterDatabase" or name.get("localSheetId") != str(position):
             continue
         text = name.text or ""
         match = re.match(r"^(.*!\$?[A-Z]+\$?\d+:\$?)([A-Z]+)(\$?)(\d+)$", text)
