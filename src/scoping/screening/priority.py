@@ -26,6 +26,15 @@ from scoping.screening.tables import Table, read_table
 PRIORITY_COLUMNS = ("rank", "record_id", "score", "title", "year", "journal", "doi")
 
 
+#: Training label of a final decision (others, e.g. pending, are not trained on).
+_LABEL = {"include": 1, "exclude": 0}
+
+
+def outcome_labels(finals: Mapping[str, str]) -> dict[str, int]:
+    """Training labels from final decisions by record ID: include 1, exclude 0, others none."""
+    return {rid: _LABEL[final] for rid, final in finals.items() if final in _LABEL}
+
+
 def record_text(row: Mapping[str, str]) -> str:
     """What the model reads of a record: its title and abstract."""
     return f"{row.get('title') or ''} {row.get('abstract') or ''}".strip()
@@ -59,9 +68,6 @@ def sheet_labels(
         if len(decisions) >= 2 and len(set(decisions)) == 1 and decisions[0] in _LABEL:
             labels[rid] = _LABEL[decisions[0]]
     return labels
-
-
-_LABEL = {"include": 1, "exclude": 0}
 
 
 def priority_cells(
@@ -110,11 +116,13 @@ def prioritise(
     records = {
         r["record_id"].strip(): r for r in read_rows(records_path, needed=("record_id", "title"))
     }
-    decided: dict[str, int] = {}
-    for row in read_rows(decisions_path, needed=("record_id", "final")):
-        final = row["final"].strip()
-        if final in ("include", "exclude") and row["record_id"].strip() in records:
-            decided[row["record_id"].strip()] = int(final == "include")
+    decided = outcome_labels(
+        {
+            row["record_id"].strip(): row["final"].strip()
+            for row in read_rows(decisions_path, needed=("record_id", "final"))
+            if row["record_id"].strip() in records
+        }
+    )
     texts = {rid: record_text(row) for rid, row in records.items()}
     ranked = rank_records(texts=texts, labels=decided, seed=seed)
     # A sheet row listed under an ID a merge left behind stands for the record that took it in.

@@ -23,7 +23,7 @@ from scoping.screening.layout import (
     reviewer_spec,
     sheet_path,
 )
-from scoping.screening.priority import priority_cells, stage_ranking
+from scoping.screening.priority import outcome_labels, priority_cells, stage_ranking
 from scoping.screening.settings import ScreeningSettings
 from scoping.screening.sheets import load_seeds, next_batch, record_cells, withdrawn_status
 from scoping.screening.stage import Stage, load_stage, screeners
@@ -440,11 +440,7 @@ def _refresh_priority(
 
     A sheet open in Excel keeps its old ranks (with a warning) rather than stop reconciling.
     """
-    labels = {
-        rid: int(final == "include")
-        for rid, (_, final, _) in rows.items()
-        if final in ("include", "exclude")
-    }
+    labels = outcome_labels({rid: final for rid, (_, final, _) in rows.items()})
     cells = priority_cells(st, stage_ranking(st, labels, seed=settings.priority_seed))
     spec = reviewer_spec(st.name, settings)
     for reviewer in settings.reviewers:
